@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Xai4Mri.Cli;
+
+/// <summary>The <c>xai4mri</c> command line: builds the command tree and runs it against the given writers.</summary>
+public static class CliApp
+{
+    /// <summary>Exit code for success.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code when an input file cannot be read (one line on stderr names it and the problem).</summary>
+    public const int ExitBadInput = 1;
+
+    /// <summary>Exit code for a malformed command line.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Parses <paramref name="args"/> and runs the chosen command; returns the process exit code.</summary>
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("xai4mri: transfer learning for 3-D brain MRI with ML.NET (Xai4Mri.ML)")
+        {
+            InfoCommand.Create(stdout, stderr),
+        };
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                stderr.WriteLine($"xai4mri: {error.Message}");
+            }
+            stderr.WriteLine("Run 'xai4mri --help' for usage.");
+            return ExitUsage;
+        }
+        return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+}

@@ -1,0 +1,1 @@
+return Xai4Mri.Cli.CliApp.Run(args, Console.Out, Console.Error);
