@@ -75,7 +75,8 @@ public sealed class NiftiImage
         var pair = ImageFileAccess.ResolvePair(path);
         string headerPath = pair?.Header ?? path;
         bool compressed = ImageFileAccess.IsGzip(headerPath);
-        byte[] head = ReadPrefix(headerPath, compressed, NiftiHeader.Nifti2HeaderSize);
+        // Enough for either header version plus the 4-byte extension flag that follows it.
+        byte[] head = ReadPrefix(headerPath, compressed, NiftiHeader.Nifti2HeaderSize + 4);
         if (head.Length == 0)
         {
             throw new NiftiFormatException(headerPath, "file is empty");
@@ -110,6 +111,7 @@ public sealed class NiftiImage
         string dataPath = imagePath ?? headerPath;
         bool dataCompressed = single ? compressed : ImageFileAccess.IsGzip(dataPath);
         var data = new VoxelData(dataPath, header.VoxOffset, dataCompressed, header.DataType, header.IsBigEndian, header.Shape, header.Scaling);
+        data.CheckReadable(dataPath, checkArrayLength: false);
         var format = (header.Version, single) switch
         {
             (1, true) => ImageFormat.Nifti1,
@@ -128,6 +130,7 @@ public sealed class NiftiImage
             header = WithFooter(path, compressed, header);
         }
         var data = new VoxelData(path, MghHeader.DataOffset, compressed, header.DataType, bigEndian: true, header.Shape, null);
+        data.CheckReadable(path, checkArrayLength: false);
         return new NiftiImage(path, ImageFormat.Mgh, compressed, header.Shape, header.Zooms, header.GetAffine(), data, null, header);
     }
 
@@ -172,8 +175,19 @@ public sealed class NiftiImage
     private static byte[] ReadPrefix(string path, bool compressed, int count)
     {
         using Stream s = ImageFileAccess.OpenRead(path, compressed, bufferSize: 1 << 14);
-        var buffer = new byte[count];
-        int n = ImageFileAccess.ReadUpTo(s, buffer, path);
-        return n == count ? buffer : buffer[..n];
+        // Grow as data arrives so that a large announced extent costs nothing when the file is short.
+        using var collected = new MemoryStream();
+        var buffer = new byte[Math.Min(count, 1 << 16)];
+        while (collected.Length < count)
+        {
+            int want = (int)Math.Min(buffer.Length, count - collected.Length);
+            int n = ImageFileAccess.ReadUpTo(s, buffer.AsSpan(0, want), path);
+            collected.Write(buffer, 0, n);
+            if (n < want)
+            {
+                break;
+            }
+        }
+        return collected.ToArray();
     }
 }
