@@ -33,7 +33,7 @@ internal static class Matrix3
                     }
                     off = Math.Max(off, Math.Abs(gamma) / Math.Sqrt(alpha * beta));
                     double zeta = (beta - alpha) / (2 * gamma);
-                    double t = Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + (zeta * zeta)));
+                    double t = (zeta >= 0 ? 1.0 : -1.0) / (Math.Abs(zeta) + Math.Sqrt(1 + (zeta * zeta)));
                     double c = 1 / Math.Sqrt(1 + (t * t));
                     double s = c * t;
                     Rotate(u, p, q, c, s);

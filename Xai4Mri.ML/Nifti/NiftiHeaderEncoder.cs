@@ -19,6 +19,16 @@ internal static class NiftiHeaderEncoder
                 throw new ArgumentException($"dimension {d} does not fit NIfTI-1 (0..32767)", nameof(shape));
             }
         }
+        for (int r = 0; r < 4; r++)
+        {
+            for (int c = 0; c < 4; c++)
+            {
+                if (!double.IsFinite(affine[r, c]))
+                {
+                    throw new ArgumentException($"affine element [{r},{c}] is {affine[r, c]}", nameof(affine));
+                }
+            }
+        }
         var h = new byte[NiftiHeader.Nifti1HeaderSize + 4];
         var s = h.AsSpan();
         BinaryPrimitives.WriteInt32LittleEndian(s, NiftiHeader.Nifti1HeaderSize);

@@ -7,11 +7,24 @@ public static class Orientation
 
     /// <summary>
     /// For each of the three voxel axes, the world axis (0 = x, 1 = y, 2 = z) it runs along and its direction
-    /// (+1 towards R/A/S, −1 towards L/P/I); <c>(-1, 0)</c> for an axis the affine collapses.
+    /// (+1 towards R/A/S, −1 towards L/P/I); <c>(-1, 0)</c> for an axis the affine collapses, and for all three when the affine is not finite.
     /// </summary>
     public static (int WorldAxis, int Direction)[] IoOrientation(Affine affine)
     {
         ArgumentNullException.ThrowIfNull(affine);
+        var result = new (int, int)[3];
+        for (int r = 0; r < 3; r++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                if (!double.IsFinite(affine[r, c]))
+                {
+                    // A damaged header can carry NaN/inf; no direction can be read from it.
+                    Array.Fill(result, (-1, 0));
+                    return result;
+                }
+            }
+        }
         var rs = new double[9];
         for (int c = 0; c < 3; c++)
         {
@@ -27,7 +40,6 @@ public static class Orientation
             }
         }
         double[] rot = Matrix3.NearestOrthogonal(rs);
-        var result = new (int, int)[3];
         for (int inAxis = 0; inAxis < 3; inAxis++)
         {
             int best = -1;
