@@ -19,13 +19,13 @@ internal static class NiftiHeaderEncoder
                 throw new ArgumentException($"dimension {d} does not fit NIfTI-1 (0..32767)", nameof(shape));
             }
         }
-        for (int r = 0; r < 4; r++)
+        for (int row = 0; row < 4; row++)
         {
-            for (int c = 0; c < 4; c++)
+            for (int col = 0; col < 4; col++)
             {
-                if (!double.IsFinite(affine[r, c]))
+                if (!double.IsFinite(affine[row, col]))
                 {
-                    throw new ArgumentException($"affine element [{r},{c}] is {affine[r, c]}", nameof(affine));
+                    throw new ArgumentException($"affine element [{row},{col}] is {affine[row, col]}", nameof(affine));
                 }
             }
         }
