@@ -118,5 +118,12 @@ public sealed class Affine : IEquatable<Affine>
     /// <inheritdoc/>
     public override string ToString() => string.Join(
         Environment.NewLine,
-        ToRows().Select(row => "[" + string.Join(", ", row.Select(v => v.ToString("0.####", CultureInfo.InvariantCulture))) + "]"));
+        ToRows().Select(row => "[" + string.Join(", ", row.Select(Format)) + "]"));
+
+    // Rounds for display and drops the sign of values that round to zero ("-0" reads like an error).
+    private static string Format(double v)
+    {
+        string s = v.ToString("0.####", CultureInfo.InvariantCulture);
+        return s == "-0" ? "0" : s;
+    }
 }

@@ -11,7 +11,7 @@ namespace Xai4Mri.ML.Nifti;
 /// </summary>
 public sealed class VoxelData
 {
-    private const int ChunkBytes = 1 << 18;
+    private const int ChunkBytes = 1 << 17;
     private readonly long _compressedLength;
 
     internal VoxelData(string dataFilePath, long offset, bool compressed, NiftiDataType dataType, bool bigEndian,

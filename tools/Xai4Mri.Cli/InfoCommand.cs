@@ -130,7 +130,7 @@ internal static class InfoCommand
         {
             sb.AppendLine(c, $"{(i == 0 ? "affine" : ""),-9} {rows[i]}");
         }
-        sb.AppendLine(c, $"values    min {stats.Min:G6}, max {stats.Max:G6}, mean {stats.Mean:G6}, sum {stats.Sum:G8}, NaN {stats.NanCount}");
+        sb.AppendLine(c, $"values    min {stats.Min:G6}, max {stats.Max:G6}, mean {stats.Mean:G6}, sum {stats.Sum:G10}, NaN {stats.NanCount}");
         return sb.ToString();
     }
 }
