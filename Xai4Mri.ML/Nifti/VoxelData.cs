@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Xai4Mri.ML.Nifti;
@@ -325,21 +326,36 @@ public sealed class VoxelData
     private void Convert<T>(ReadOnlySpan<byte> bytes, Span<float> dst) where T : unmanaged, INumberBase<T>
     {
         var src = MemoryMarshal.Cast<byte, T>(bytes);
-        // nibabel multiplies only when slope != 1 and adds only when inter != 0; doing the same keeps -0.0 intact.
-        double slope = Scaling?.Slope ?? 1, inter = Scaling?.Intercept ?? 0;
-        bool mul = slope != 1, add = inter != 0;
+        var scaler = new Scaler(Scaling);
         for (int i = 0; i < src.Length; i++)
         {
-            double v = double.CreateTruncating(src[i]);
-            if (mul)
+            dst[i] = (float)scaler.Apply(double.CreateTruncating(src[i]));
+        }
+    }
+
+    /// <summary>
+    /// Applies slope and intercept in float64. nibabel multiplies only when slope ≠ 1 and adds only when
+    /// intercept ≠ 0; doing the same keeps -0.0 and bit-identical results.
+    /// </summary>
+    private readonly struct Scaler((double Slope, double Intercept)? scaling)
+    {
+        private readonly double _slope = scaling?.Slope ?? 1;
+        private readonly double _intercept = scaling?.Intercept ?? 0;
+        private readonly bool _multiply = (scaling?.Slope ?? 1) != 1;
+        private readonly bool _add = (scaling?.Intercept ?? 0) != 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public double Apply(double v)
+        {
+            if (_multiply)
             {
-                v *= slope;
+                v *= _slope;
             }
-            if (add)
+            if (_add)
             {
-                v += inter;
+                v += _intercept;
             }
-            dst[i] = (float)v;
+            return v;
         }
     }
 
@@ -378,21 +394,12 @@ public sealed class VoxelData
     private void Accumulate<T>(ReadOnlySpan<byte> bytes, ref StatsAccumulator acc) where T : unmanaged, INumberBase<T>
     {
         var src = MemoryMarshal.Cast<byte, T>(bytes);
-        double slope = Scaling?.Slope ?? 1, inter = Scaling?.Intercept ?? 0;
-        bool mul = slope != 1, add = inter != 0;
+        var scaler = new Scaler(Scaling);
         double min = acc.Min, max = acc.Max, sum = 0;
         long nan = 0;
         for (int i = 0; i < src.Length; i++)
         {
-            double v = double.CreateTruncating(src[i]);
-            if (mul)
-            {
-                v *= slope;
-            }
-            if (add)
-            {
-                v += inter;
-            }
+            double v = scaler.Apply(double.CreateTruncating(src[i]));
             if (double.IsNaN(v))
             {
                 nan++;
