@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Volumes;
+
+namespace Xai4Mri.ML.Data;
+
+/// <summary>
+/// Loads MRI files named in a text column into a known-size image column: reorient, optionally resample, prune to a
+/// box around the brain, clip and normalise (xai4mri's data loader as an ML.NET estimator). Create it with
+/// <c>ml.Transforms.LoadNifti(...)</c>.
+/// </summary>
+public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
+{
+    private readonly MLContext _ml;
+    private readonly string _outputColumnName;
+    private readonly string _inputColumnName;
+    private readonly NiftiLoaderOptions _options;
+
+    internal NiftiLoaderEstimator(MLContext ml, string outputColumnName, string inputColumnName, NiftiLoaderOptions options)
+    {
+        _ml = ml;
+        _outputColumnName = outputColumnName;
+        _inputColumnName = inputColumnName;
+        _options = options;
+        Reorientation.ParseAxisCodes(options.Orientation);
+        if (options.TargetShape is { } t && (t.Length != 3 || t.Any(x => x <= 0)))
+        {
+            throw new ArgumentException("TargetShape needs three positive sizes", nameof(options));
+        }
+    }
+
+    /// <summary>Reads every training image once (through the cache) to learn the output shape and clip bounds.</summary>
+    /// <exception cref="NiftiFormatException">A file cannot be read; the message names the subject and the path.</exception>
+    public NiftiLoaderTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckPathColumn(input.Schema, _inputColumnName);
+        string? subjectColumn = _options.SubjectColumnName ?? new[] { "participant_id", "sid" }.FirstOrDefault(c => input.Schema.GetColumnOrNull(c) is not null);
+        var rows = ReadRows(input, subjectColumn);
+        var draft = Draft([1, 1, 1], 0, 0);
+        var seen = new ConcurrentBag<(string Subject, string Path, PreparedVolume Volume, (float Min, float Max)? Clip)>();
+        Parallel.ForEach(rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism) }, row =>
+        {
+            PreparedVolume prepared;
+            try
+            {
+                prepared = draft.Prepare(row.Path);
+            }
+            catch (NiftiFormatException e)
+            {
+                throw new NiftiFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e);
+            }
+            var clip = _options.Normalization == IntensityNormalization.Dataset
+                ? IntensityScaling.ClipRange(prepared.BoxData, _options.ClipPercentile, _options.BackgroundValue)
+                : null;
+            seen.Add((row.Subject, row.Path, new PreparedVolume([], prepared.BoxShape, prepared.BoxStart, prepared.GridShape,
+                prepared.GridAffine, prepared.NativeShape, prepared.NativeAffine, prepared.NonFiniteCount, prepared.BorderNonZeroFraction), clip));
+        });
+        var images = seen.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
+        if (images.Count == 0)
+        {
+            throw new InvalidOperationException($"LoadNifti: column '{_inputColumnName}' has no rows to fit on");
+        }
+        var extent = new int[3];
+        foreach (var img in images)
+        {
+            for (int a = 0; a < 3; a++)
+            {
+                extent[a] = Math.Max(extent[a], _options.Prune == PruneMode.None ? img.Volume.GridShape[a] : img.Volume.BoxShape[a]);
+            }
+        }
+        int[] target = _options.TargetShape ?? (_options.Prune == PruneMode.Cube ? [extent.Max(), extent.Max(), extent.Max()] : extent);
+        var warnings = new List<string>();
+        var cut = images.Where(i => _options.Prune != PruneMode.None && Enumerable.Range(0, 3).Any(a => i.Volume.BoxShape[a] > target[a])).Select(i => i.Subject).ToList();
+        if (cut.Count > 0)
+        {
+            warnings.Add($"{cut.Count} of {images.Count} brains are larger than the output box {string.Join('x', target)} and will be cut (largest brain {string.Join('x', extent)}): {string.Join(", ", cut.Take(10))}{(cut.Count > 10 ? ", …" : "")}");
+        }
+        var nonFinite = images.Where(i => i.Volume.NonFiniteCount > 0).Select(i => $"{i.Subject} ({i.Volume.NonFiniteCount} voxels)").ToList();
+        if (nonFinite.Count > 0)
+        {
+            warnings.Add($"NaN/Inf voxels set to background in {nonFinite.Count} images: {string.Join(", ", nonFinite.Take(10))}");
+        }
+        var notExtracted = images.Where(i => i.Volume.BorderNonZeroFraction > 0.5).Select(i => i.Subject).ToList();
+        if (notExtracted.Count > 0)
+        {
+            warnings.Add($"{notExtracted.Count} images have a non-zero background (brain extraction expected, as xai4mri's models assume): {string.Join(", ", notExtracted.Take(10))}");
+        }
+        var orientations = Histogram(images.Select(i => Orientation.AxisCodes(i.Volume.NativeAffine)));
+        var voxelSizes = Histogram(images.Select(i => string.Join('×', i.Volume.NativeAffine.ColumnNorms().Select(v => v.ToString("0.##", CultureInfo.InvariantCulture)))));
+        if (orientations.Count > 1)
+        {
+            warnings.Add($"mixed orientations ({string.Join(", ", orientations.Select(kv => $"{kv.Key}: {kv.Value}"))}); all are reoriented to {_options.Orientation}");
+        }
+        if (voxelSizes.Count > 1)
+        {
+            warnings.Add($"mixed voxel sizes ({string.Join(", ", voxelSizes.Select(kv => $"{kv.Key} mm: {kv.Value}"))}){(_options.VoxelSize is null ? "; set VoxelSize to resample them to one size" : $"; all are resampled to {string.Join('×', _options.VoxelSize)} mm")}");
+        }
+        float clipMin = 0, clipMax = 0;
+        var clips = images.Where(i => i.Clip is not null).Select(i => i.Clip!.Value).ToList();
+        if (clips.Count > 0)
+        {
+            // xai4mri clips every image at the mean of the per-image bounds.
+            clipMin = (float)clips.Average(c => c.Min);
+            clipMax = (float)clips.Average(c => c.Max);
+        }
+        using (var channel = ((IHostEnvironment)_ml).Start("LoadNifti"))
+        {
+            foreach (string w in warnings)
+            {
+                channel.Warning(MessageSensitivity.None, w);
+            }
+        }
+        var report = new NiftiLoaderFitReport(images.Count, orientations, voxelSizes, extent, cut,
+            images.Where(i => i.Volume.NonFiniteCount > 0).Select(i => i.Subject).ToList(), notExtracted, warnings);
+        return new NiftiLoaderTransformer(_ml, _outputColumnName, _inputColumnName, subjectColumn, Draft(target, clipMin, clipMax),
+            Math.Max(1, _options.MaxDegreeOfParallelism), report);
+    }
+
+    /// <inheritdoc/>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var column = inputSchema.FirstOrDefault(c => c.Name == _inputColumnName);
+        if (column.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadNifti: input column '{_inputColumnName}' not found");
+        }
+        if (column.Kind != SchemaShape.Column.VectorKind.Scalar || column.ItemType is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"LoadNifti: column '{_inputColumnName}' must hold text (file paths)");
+        }
+        var columns = inputSchema.Where(c => c.Name != _outputColumnName).ToList();
+        columns.Add(MLNetInternals.SchemaColumn(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single));
+        return new SchemaShape(columns);
+    }
+
+    internal static void CheckPathColumn(DataViewSchema schema, string name)
+    {
+        var column = schema.GetColumnOrNull(name) ?? throw new ArgumentOutOfRangeException(nameof(schema), $"LoadNifti: input column '{name}' not found");
+        if (column.Type is not TextDataViewType)
+        {
+            throw new ArgumentOutOfRangeException(nameof(schema), $"LoadNifti: column '{name}' must hold text (file paths), not {column.Type}");
+        }
+    }
+
+    private NiftiLoaderParameters Draft(int[] target, float clipMin, float clipMax) => new()
+    {
+        Orientation = _options.Orientation.ToUpperInvariant(),
+        VoxelSize = _options.VoxelSize,
+        Prune = _options.Prune,
+        TargetShape = target,
+        BackgroundValue = _options.BackgroundValue,
+        Normalization = _options.Normalization,
+        ClipPercentile = _options.ClipPercentile,
+        RoundToUInt8 = _options.RoundToUInt8,
+        ClipMin = clipMin,
+        ClipMax = clipMax,
+        AllowFourD = _options.AllowFourD,
+        UseCache = _options.UseCache,
+        CacheDirectory = _options.CacheDirectory,
+    };
+
+    private List<(string Subject, string Path)> ReadRows(IDataView input, string? subjectColumn)
+    {
+        var rows = new List<(string, string)>();
+        var pathCol = input.Schema[_inputColumnName];
+        var subjectCol = subjectColumn is null ? (DataViewSchema.Column?)null : input.Schema[subjectColumn];
+        var columns = subjectCol is { } sc ? new[] { pathCol, sc } : [pathCol];
+        using var cursor = input.GetRowCursor(columns);
+        var pathGetter = cursor.GetGetter<ReadOnlyMemory<char>>(pathCol);
+        ValueGetter<ReadOnlyMemory<char>>? subjectGetter = subjectCol is { } s2 && s2.Type is TextDataViewType ? cursor.GetGetter<ReadOnlyMemory<char>>(s2) : null;
+        ReadOnlyMemory<char> path = default, subject = default;
+        while (cursor.MoveNext())
+        {
+            pathGetter(ref path);
+            string id = $"row {cursor.Position + 1}";
+            if (subjectGetter is not null)
+            {
+                subjectGetter(ref subject);
+                id = subject.ToString();
+            }
+            rows.Add((id, path.ToString()));
+        }
+        return rows;
+    }
+
+    private static Dictionary<string, int> Histogram(IEnumerable<string> values) =>
+        values.GroupBy(v => v).OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count());
+}

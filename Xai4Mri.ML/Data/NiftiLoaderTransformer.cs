@@ -1,0 +1,90 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML.Volumes;
+
+namespace Xai4Mri.ML.Data;
+
+/// <summary>
+/// A fitted NIfTI loader: adds a known-size <c>Vector&lt;Single, D, H, W&gt;</c> column of conformed volumes read
+/// from a column of file paths.
+/// </summary>
+public sealed class NiftiLoaderTransformer : ITransformer
+{
+    private readonly MLContext _ml;
+
+    internal NiftiLoaderTransformer(MLContext ml, string outputColumnName, string inputColumnName, string? subjectColumnName,
+        NiftiLoaderParameters parameters, int parallelism, NiftiLoaderFitReport report)
+    {
+        _ml = ml;
+        OutputColumnName = outputColumnName;
+        InputColumnName = inputColumnName;
+        SubjectColumnName = subjectColumnName;
+        Parameters = parameters;
+        MaxDegreeOfParallelism = parallelism;
+        FitReport = report;
+    }
+
+    /// <summary>The image column this transformer adds.</summary>
+    public string OutputColumnName { get; }
+
+    /// <summary>The column of file paths it reads.</summary>
+    public string InputColumnName { get; }
+
+    /// <summary>The subject-id column used in messages, if any.</summary>
+    public string? SubjectColumnName { get; }
+
+    /// <summary>Options and learned values (output shape, clip bounds).</summary>
+    public NiftiLoaderParameters Parameters { get; }
+
+    /// <summary>Files decoded concurrently.</summary>
+    public int MaxDegreeOfParallelism { get; }
+
+    /// <summary>What <c>Fit</c> saw: image count, orientations, voxel sizes, warnings.</summary>
+    public NiftiLoaderFitReport FitReport { get; }
+
+    /// <summary>Counters of the disk cache this loader uses (null when caching is off).</summary>
+    public VolumeCacheStatistics? CacheStatistics => Parameters.UseCache
+        ? VolumeCache.For(Parameters.CacheDirectory ?? VolumeCache.DefaultDirectory).Statistics
+        : null;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => false;
+
+    /// <inheritdoc/>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
+    {
+        NiftiLoaderEstimator.CheckPathColumn(inputSchema, InputColumnName);
+        var builder = new DataViewSchema.Builder();
+        builder.AddColumns(inputSchema);
+        int[] s = Parameters.TargetShape;
+        builder.AddColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, s[0], s[1], s[2]));
+        return builder.ToSchema();
+    }
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
+        throw new NotSupportedException("LoadNifti reads files in a data view; use Transform, or Save and Load the model for a row-to-row form.");
+
+    /// <inheritdoc/>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        NiftiLoaderEstimator.CheckPathColumn(input.Schema, InputColumnName);
+        return new NiftiLoaderDataView(input, OutputColumnName, InputColumnName, SubjectColumnName, Parameters, MaxDegreeOfParallelism);
+    }
+
+    /// <inheritdoc/>
+    void ICanSaveModel.Save(ModelSaveContext ctx) =>
+        throw new NotSupportedException("Saving a fitted LoadNifti into a model .zip is not supported yet.");
+
+    /// <summary>Conformed volume of one file (through the cache), with how it was placed in the output box.</summary>
+    public (float[] Data, PruneRecord Placement, PreparedVolume Prepared) LoadOne(string path)
+    {
+        var prepared = Parameters.Prepare(path);
+        var data = new float[Parameters.OutputLength];
+        var record = VolumeConformer.Conform(prepared, Parameters, data, path);
+        return (data, record, prepared);
+    }
+
+    internal MLContext Context => _ml;
+}
