@@ -19,7 +19,7 @@ public static class MLContextExtensions
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
-        var ml = MLNetInternals.Context(catalog);
-        return new NiftiLoaderEstimator(ml, outputColumnName, inputColumnName, options ?? new NiftiLoaderOptions());
+        var env = MLNetInternals.Environment(catalog);
+        return new NiftiLoaderEstimator(env, outputColumnName, inputColumnName, options ?? new NiftiLoaderOptions());
     }
 }

@@ -12,23 +12,18 @@ namespace Xai4Mri.ML;
 /// </summary>
 internal static class MLNetInternals
 {
-    private static readonly PropertyInfo? CatalogEnvironment = typeof(TransformsCatalog)
-        .GetProperties(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-        .FirstOrDefault(p => p.Name.EndsWith("Environment", StringComparison.Ordinal) && p.PropertyType == typeof(IHostEnvironment));
-
     private static readonly ConstructorInfo? ColumnConstructor = typeof(SchemaShape.Column)
         .GetConstructors(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
         .FirstOrDefault(c => c.GetParameters().Length == 5);
 
-    /// <summary>The <see cref="MLContext"/> a catalog belongs to.</summary>
-    public static MLContext Context(object catalog)
+    /// <summary>The host environment (the MLContext's, which carries its log) behind a catalog.</summary>
+    public static IHostEnvironment Environment(object catalog)
     {
         var property = catalog.GetType()
             .GetProperties(BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public)
-            .FirstOrDefault(p => p.Name.EndsWith("Environment", StringComparison.Ordinal) && p.PropertyType == typeof(IHostEnvironment))
-            ?? CatalogEnvironment;
-        return property?.GetValue(catalog) as MLContext
-            ?? throw new NotSupportedException($"this ML.NET version does not expose the MLContext of {catalog.GetType().Name}; Xai4Mri.ML needs ML.NET 5.0");
+            .FirstOrDefault(p => p.Name.EndsWith("Environment", StringComparison.Ordinal) && p.PropertyType == typeof(IHostEnvironment));
+        return property?.GetValue(catalog) as IHostEnvironment
+            ?? throw new NotSupportedException($"this ML.NET version does not expose the environment of {catalog.GetType().Name}; Xai4Mri.ML needs ML.NET 5.0");
     }
 
     /// <summary>A schema-shape column (name, vector kind, item type, not a key, no annotations).</summary>

@@ -15,14 +15,14 @@ namespace Xai4Mri.ML.Data;
 /// </summary>
 public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
 {
-    private readonly MLContext _ml;
+    private readonly IHostEnvironment _env;
     private readonly string _outputColumnName;
     private readonly string _inputColumnName;
     private readonly NiftiLoaderOptions _options;
 
-    internal NiftiLoaderEstimator(MLContext ml, string outputColumnName, string inputColumnName, NiftiLoaderOptions options)
+    internal NiftiLoaderEstimator(IHostEnvironment env, string outputColumnName, string inputColumnName, NiftiLoaderOptions options)
     {
-        _ml = ml;
+        _env = env;
         _outputColumnName = outputColumnName;
         _inputColumnName = inputColumnName;
         _options = options;
@@ -43,8 +43,10 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         var rows = ReadRows(input, subjectColumn);
         var draft = Draft([1, 1, 1], 0, 0);
         var seen = new ConcurrentBag<(string Subject, string Path, PreparedVolume Volume, (float Min, float Max)? Clip)>();
-        Parallel.ForEach(rows, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism) }, row =>
+        var failures = new ConcurrentBag<(int Row, NiftiFormatException Error)>();
+        Parallel.ForEach(rows.Select((row, index) => (row, index)), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.MaxDegreeOfParallelism) }, item =>
         {
+            var (row, index) = item;
             PreparedVolume prepared;
             try
             {
@@ -52,7 +54,8 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             }
             catch (NiftiFormatException e)
             {
-                throw new NiftiFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e);
+                failures.Add((index, new NiftiFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e)));
+                return;
             }
             var clip = _options.Normalization == IntensityNormalization.Dataset
                 ? IntensityScaling.ClipRange(prepared.BoxData, _options.ClipPercentile, _options.BackgroundValue)
@@ -60,6 +63,16 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             seen.Add((row.Subject, row.Path, new PreparedVolume([], prepared.BoxShape, prepared.BoxStart, prepared.GridShape,
                 prepared.GridAffine, prepared.NativeShape, prepared.NativeAffine, prepared.NonFiniteCount, prepared.BorderNonZeroFraction), clip));
         });
+        if (!failures.IsEmpty)
+        {
+            // Report the first bad row in table order, so that the message does not depend on thread timing.
+            var first = failures.OrderBy(f => f.Row).First().Error;
+            if (failures.Count == 1)
+            {
+                throw first;
+            }
+            throw new NiftiFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
+        }
         var images = seen.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
         if (images.Count == 0)
         {
@@ -108,7 +121,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             clipMin = (float)clips.Average(c => c.Min);
             clipMax = (float)clips.Average(c => c.Max);
         }
-        using (var channel = ((IHostEnvironment)_ml).Start("LoadNifti"))
+        using (var channel = _env.Start("LoadNifti"))
         {
             foreach (string w in warnings)
             {
@@ -117,7 +130,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         }
         var report = new NiftiLoaderFitReport(images.Count, orientations, voxelSizes, extent, cut,
             images.Where(i => i.Volume.NonFiniteCount > 0).Select(i => i.Subject).ToList(), notExtracted, warnings);
-        return new NiftiLoaderTransformer(_ml, _outputColumnName, _inputColumnName, subjectColumn, Draft(target, clipMin, clipMax),
+        return new NiftiLoaderTransformer(_env, _outputColumnName, _inputColumnName, subjectColumn, Draft(target, clipMin, clipMax),
             Math.Max(1, _options.MaxDegreeOfParallelism), report);
     }
 

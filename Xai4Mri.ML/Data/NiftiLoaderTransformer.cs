@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Data;
@@ -10,12 +11,12 @@ namespace Xai4Mri.ML.Data;
 /// </summary>
 public sealed class NiftiLoaderTransformer : ITransformer
 {
-    private readonly MLContext _ml;
+    private readonly IHostEnvironment _env;
 
-    internal NiftiLoaderTransformer(MLContext ml, string outputColumnName, string inputColumnName, string? subjectColumnName,
+    internal NiftiLoaderTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName, string? subjectColumnName,
         NiftiLoaderParameters parameters, int parallelism, NiftiLoaderFitReport report)
     {
-        _ml = ml;
+        _env = env;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         SubjectColumnName = subjectColumnName;
@@ -86,5 +87,4 @@ public sealed class NiftiLoaderTransformer : ITransformer
         return (data, record, prepared);
     }
 
-    internal MLContext Context => _ml;
 }

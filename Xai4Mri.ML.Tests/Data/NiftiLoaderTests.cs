@@ -1,0 +1,149 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Tests.Volumes;
+
+namespace Xai4Mri.ML.Tests.Data;
+
+/// <summary><c>ml.Transforms.LoadNifti</c> in ML.NET pipelines.</summary>
+[TestClass]
+public sealed class NiftiLoaderTests
+{
+    private sealed class Row
+    {
+        public string participant_id { get; set; } = "";
+
+        public string Path { get; set; } = "";
+
+        public float Age { get; set; }
+    }
+
+    private static (MLContext Ml, IDataView Data, List<Row> Rows) Cohort(ScratchFolder dir, int n, Func<int, string>? orientation = null)
+    {
+        var rows = new List<Row>();
+        for (int s = 0; s < n; s++)
+        {
+            double size = 0.85 + (0.05 * (s % 4));
+            string path = TinyPhantoms.Write(dir.File($"sub-{s:000}.nii.gz"), size, orientation?.Invoke(s) ?? "RAS", seed: s);
+            rows.Add(new Row { participant_id = $"sub-{s:000}", Path = path, Age = 20 + (10 * (s % 4)) });
+        }
+        var ml = new MLContext(seed: 1);
+        return (ml, ml.Data.LoadFromEnumerable(rows), rows);
+    }
+
+    private static SchemaShape RowShape() => new(
+    [
+        MLNetInternals.SchemaColumn("participant_id", SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance),
+        MLNetInternals.SchemaColumn("Path", SchemaShape.Column.VectorKind.Scalar, TextDataViewType.Instance),
+        MLNetInternals.SchemaColumn("Age", SchemaShape.Column.VectorKind.Scalar, NumberDataViewType.Single),
+    ]);
+
+    private static NiftiLoaderOptions Options(ScratchFolder dir) => new() { CacheDirectory = dir.File("cache") };
+
+    [TestMethod]
+    public void FitLearnsTheLargestBrainAndTransformGivesAKnownSizeColumn()
+    {
+        using var dir = TestPaths.Scratch();
+        var (ml, data, rows) = Cohort(dir, 6, s => new[] { "RAS", "LAS", "PSR" }[s % 3]);
+
+        var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
+        int[] expectedShape = rows.Select(r => Xai4Mri.ML.Volumes.BrainBox.Extent(
+                Xai4Mri.ML.Volumes.Reorientation.Reorient(Xai4Mri.ML.Volumes.Volume.FromImage(NiftiImage.Load(r.Path)), "LIA")))
+            .Aggregate((a, b) => [Math.Max(a[0], b[0]), Math.Max(a[1], b[1]), Math.Max(a[2], b[2])]);
+        CollectionAssert.AreEqual(expectedShape, loader.Parameters.TargetShape);
+        Assert.AreEqual(3, loader.FitReport.Orientations.Count);
+        Assert.IsTrue(loader.FitReport.Warnings.Any(w => w.Contains("mixed orientations")));
+
+        var output = loader.Transform(data);
+        var type = (VectorDataViewType)output.Schema["Image"].Type;
+        CollectionAssert.AreEqual(expectedShape, type.Dimensions.ToArray());
+        // GetColumn hands out one reused buffer: copy each row as it comes.
+        var images = output.GetColumn<VBuffer<float>>("Image").Select(v => v.DenseValues().ToArray()).ToList();
+        Assert.HasCount(6, images);
+        Assert.AreEqual(new Xai4Mri.ML.Volumes.VolumeCacheStatistics(6, 6, 0), loader.CacheStatistics, "Fit decoded each file once; Transform read the cache");
+        for (int s = 0; s < 6; s++)
+        {
+            float[] values = images[s];
+            CollectionAssert.AreEqual(loader.LoadOne(rows[s].Path).Data, values);
+            Assert.IsTrue(values.All(v => v >= 0 && v <= 255 && v == MathF.Round(v)), "normalised to whole numbers in [0, 255]");
+            Assert.AreEqual(255, values.Max());
+        }
+        // Same anatomy in different orientations conforms to the same array.
+        CollectionAssert.AreEqual(images[0].Select(v => v > 0).ToArray(), images[4].Select(v => v > 0).ToArray());
+    }
+
+    [TestMethod]
+    public void ExplicitSmallerBoxWarnsAboutCutBrains()
+    {
+        using var dir = TestPaths.Scratch();
+        var (ml, data, _) = Cohort(dir, 2);
+        var options = Options(dir);
+        options.TargetShape = [10, 10, 10];
+        var loader = ml.Transforms.LoadNifti("Image", "Path", options).Fit(data);
+        Assert.HasCount(2, loader.FitReport.ImagesCut);
+        Assert.IsTrue(loader.FitReport.Warnings.Any(w => w.Contains("will be cut")));
+        var type = (VectorDataViewType)loader.Transform(data).Schema["Image"].Type;
+        CollectionAssert.AreEqual(new[] { 10, 10, 10 }, type.Dimensions.ToArray());
+    }
+
+    [TestMethod]
+    public void NonFiniteVoxelsAreZeroedAndReported()
+    {
+        using var dir = TestPaths.Scratch();
+        string path = TinyPhantoms.Write(dir.File("nan.nii"), 1.0, nan: true);
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-nan", Path = path } });
+        var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
+        CollectionAssert.AreEqual(new[] { "sub-nan" }, loader.FitReport.ImagesWithNonFiniteVoxels.ToArray());
+        Assert.IsFalse(loader.LoadOne(path).Data.Any(float.IsNaN));
+    }
+
+    [TestMethod]
+    public void FourDInputIsAnErrorUnlessAllowed()
+    {
+        using var dir = TestPaths.Scratch();
+        string path = TinyPhantoms.Write(dir.File("4d.nii.gz"), 1.0, fourD: true);
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-4d", Path = path } });
+        var e = Assert.ThrowsExactly<NiftiFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
+        StringAssert.Contains(e.Message, "subject sub-4d");
+        StringAssert.Contains(e.Message, "4-D");
+        StringAssert.Contains(e.Message, path);
+        var options = Options(dir);
+        options.AllowFourD = true;
+        Assert.AreEqual(1, ml.Transforms.LoadNifti("Image", "Path", options).Fit(data).FitReport.ImageCount);
+    }
+
+    [TestMethod]
+    public void UnreadableFileNamesSubjectAndPath()
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(1);
+        string missing = dir.File("sub-x.nii.gz");
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-x", Path = missing } });
+        var e = Assert.ThrowsExactly<NiftiFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
+        Assert.AreEqual($"{missing}: subject sub-x: file not found", e.Message);
+    }
+
+    [TestMethod]
+    public void SchemaErrorsNameTheColumn()
+    {
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row() });
+        var e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.LoadNifti("Image", "Age").Fit(data));
+        StringAssert.Contains(e.Message, "column 'Age' must hold text");
+        e = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.LoadNifti("Image", "File").GetOutputSchema(RowShape()));
+        StringAssert.Contains(e.Message, "'File' not found");
+    }
+
+    [TestMethod]
+    public void EstimatorOutputSchemaAnnouncesTheVectorColumn()
+    {
+        var ml = new MLContext(1);
+        var shape = ml.Transforms.LoadNifti("Image").GetOutputSchema(RowShape());
+        var column = shape.Single(c => c.Name == "Image");
+        Assert.AreEqual(SchemaShape.Column.VectorKind.Vector, column.Kind);
+        Assert.AreEqual(NumberDataViewType.Single, column.ItemType);
+    }
+}
