@@ -49,7 +49,7 @@ public sealed class NiftiLoaderTransformer : ITransformer
         : null;
 
     /// <inheritdoc/>
-    public bool IsRowToRowMapper => false;
+    public bool IsRowToRowMapper => true;
 
     /// <inheritdoc/>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema)
@@ -63,8 +63,8 @@ public sealed class NiftiLoaderTransformer : ITransformer
     }
 
     /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) =>
-        throw new NotSupportedException("LoadNifti reads files in a data view; use Transform, or Save and Load the model for a row-to-row form.");
+    /// <remarks>One row at a time (e.g. a PredictionEngine) runs through the savable form of this loader.</remarks>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => SavedForm.GetRowToRowMapper(inputSchema);
 
     /// <inheritdoc/>
     public IDataView Transform(IDataView input)
@@ -74,9 +74,15 @@ public sealed class NiftiLoaderTransformer : ITransformer
         return new NiftiLoaderDataView(input, OutputColumnName, InputColumnName, SubjectColumnName, Parameters, MaxDegreeOfParallelism);
     }
 
-    /// <inheritdoc/>
-    void ICanSaveModel.Save(ModelSaveContext ctx) =>
-        throw new NotSupportedException("Saving a fitted LoadNifti into a model .zip is not supported yet.");
+    /// <summary>
+    /// Writes the savable form (built-in ML.NET transformers around the <see cref="Serialization.LoadNiftiMappingFactory"/>
+    /// mapping); after <c>ml.Model.Load</c> the loader comes back as that chain, with the same output column.
+    /// </summary>
+    void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx);
+
+    private ITransformer SavedForm => _savedForm ??= Serialization.SavedLoaderChain.Build(this);
+
+    private ITransformer? _savedForm;
 
     /// <summary>Conformed volume of one file (through the cache), with how it was placed in the output box.</summary>
     public (float[] Data, PruneRecord Placement, PreparedVolume Prepared) LoadOne(string path)

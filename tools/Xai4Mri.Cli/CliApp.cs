@@ -20,6 +20,7 @@ public static class CliApp
         var root = new RootCommand("xai4mri: transfer learning for 3-D brain MRI with ML.NET (Xai4Mri.ML)")
         {
             InfoCommand.Create(stdout, stderr),
+            PredictCommand.Create(stdout, stderr),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
