@@ -84,6 +84,41 @@ public sealed class NiftiLoaderTransformer : ITransformer
 
     private ITransformer? _savedForm;
 
+    /// <summary>
+    /// Places a map in this loader's output shape (a conformed volume, a prediction or a relevance map) back into a
+    /// subject's original grid: reverse pruning, then reorientation (and resampling) to the file's own voxels
+    /// (xai4mri's <c>reverse_pruning</c>). The result has the file's 3-D shape and affine.
+    /// </summary>
+    /// <param name="path">The subject's image file, as given to the loader.</param>
+    /// <param name="map">Values in the loader's output shape (C order).</param>
+    public Volume ToNative(string path, ReadOnlySpan<float> map)
+    {
+        var prepared = Parameters.Prepare(path);
+        var placement = VolumeConformer.Placement(prepared, Parameters);
+        var grid = new Volume(BrainBox.Unprune(map, placement, Parameters.BackgroundValue), [.. prepared.GridShape], prepared.GridAffine);
+        int[] nativeShape = [(int)prepared.NativeShape[0], prepared.NativeShape.Length > 1 ? (int)prepared.NativeShape[1] : 1, prepared.NativeShape.Length > 2 ? (int)prepared.NativeShape[2] : 1];
+        return Resampling.OntoGrid(grid, nativeShape, prepared.NativeAffine, Parameters.BackgroundValue);
+    }
+
+    /// <summary>Writes <see cref="ToNative"/>'s result as a NIfTI-1 file with the subject's original affine.</summary>
+    public void WriteNative(string path, ReadOnlySpan<float> map, string outputPath)
+    {
+        var native = ToNative(path, map);
+        int[] s = native.Shape;
+        var fortran = new float[native.Data.Length];
+        for (int i = 0; i < s[0]; i++)
+        {
+            for (int j = 0; j < s[1]; j++)
+            {
+                for (int k = 0; k < s[2]; k++)
+                {
+                    fortran[i + (s[0] * (j + (s[1] * k)))] = native[i, j, k];
+                }
+            }
+        }
+        Nifti.NiftiWriter.Write<float>(outputPath, fortran, [s[0], s[1], s[2]], native.Affine);
+    }
+
     /// <summary>Conformed volume of one file (through the cache), with how it was placed in the output box.</summary>
     public (float[] Data, PruneRecord Placement, PreparedVolume Prepared) LoadOne(string path)
     {

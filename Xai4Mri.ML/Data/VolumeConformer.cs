@@ -6,6 +6,10 @@ namespace Xai4Mri.ML.Data;
 /// <summary>The cheap second half of loading: prune a prepared volume to the target box and scale its intensities.</summary>
 public static class VolumeConformer
 {
+    /// <summary>Where <see cref="Conform"/> puts a prepared volume in the output box (found by conforming without intensity scaling).</summary>
+    public static PruneRecord Placement(PreparedVolume prepared, NiftiLoaderParameters p) =>
+        Conform(prepared, p with { Normalization = IntensityNormalization.None }, new float[p.OutputLength], "");
+
     /// <summary>Conforms <paramref name="prepared"/> into <paramref name="destination"/> (length D·H·W); returns how it was placed.</summary>
     /// <exception cref="NiftiFormatException">Without pruning, the file's grid does not have the target shape.</exception>
     public static PruneRecord Conform(PreparedVolume prepared, NiftiLoaderParameters p, Span<float> destination, string path)

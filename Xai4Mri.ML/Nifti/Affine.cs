@@ -79,6 +79,32 @@ public sealed class Affine : IEquatable<Affine>
         return new Affine(m);
     }
 
+    /// <summary>The inverse transform (world to voxel).</summary>
+    /// <exception cref="InvalidOperationException">The linear part is singular.</exception>
+    public Affine Inverse()
+    {
+        double a = this[0, 0], b = this[0, 1], c = this[0, 2];
+        double d = this[1, 0], e = this[1, 1], f = this[1, 2];
+        double g = this[2, 0], h = this[2, 1], k = this[2, 2];
+        double det = (a * ((e * k) - (f * h))) - (b * ((d * k) - (f * g))) + (c * ((d * h) - (e * g)));
+        if (det == 0 || !double.IsFinite(det))
+        {
+            throw new InvalidOperationException($"the affine is singular and has no inverse:\n{this}");
+        }
+        double[] inv =
+        [
+            ((e * k) - (f * h)) / det, ((c * h) - (b * k)) / det, ((b * f) - (c * e)) / det,
+            ((f * g) - (d * k)) / det, ((a * k) - (c * g)) / det, ((c * d) - (a * f)) / det,
+            ((d * h) - (e * g)) / det, ((b * g) - (a * h)) / det, ((a * e) - (b * d)) / det,
+        ];
+        var t = new double[3];
+        for (int r = 0; r < 3; r++)
+        {
+            t[r] = -((inv[r * 3] * this[0, 3]) + (inv[(r * 3) + 1] * this[1, 3]) + (inv[(r * 3) + 2] * this[2, 3]));
+        }
+        return FromLinearAndTranslation(inv, t);
+    }
+
     /// <summary>Maps a voxel coordinate (i, j, k) to world coordinates.</summary>
     public (double X, double Y, double Z) Apply(double i, double j, double k) => (
         (this[0, 0] * i) + (this[0, 1] * j) + (this[0, 2] * k) + this[0, 3],

@@ -102,6 +102,83 @@ public static class Resampling
         return new Volume(dst, shape, volume.Affine.Multiply(new Affine(m)));
     }
 
+    /// <summary>
+    /// Samples <paramref name="source"/> on another grid (shape and affine) through world coordinates, trilinearly;
+    /// points outside the source are <paramref name="fill"/>. Where the grids' voxel centres coincide (a pure
+    /// reorientation) the values are copied exactly.
+    /// </summary>
+    public static Volume OntoGrid(Volume source, int[] shape, Affine affine, float fill = 0)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(affine);
+        // target voxel → source voxel, as one affine.
+        Affine map = source.Affine.Inverse().Multiply(affine);
+        var dst = new float[(long)shape[0] * shape[1] * shape[2]];
+        int[] n = source.Shape;
+        float[] src = source.Data;
+        Parallel.For(0, shape[0], i =>
+        {
+            for (int j = 0; j < shape[1]; j++)
+            {
+                int d = ((i * shape[1]) + j) * shape[2];
+                for (int k = 0; k < shape[2]; k++)
+                {
+                    var (x, y, z) = map.Apply(i, j, k);
+                    dst[d + k] = Sample(src, n, Snap(x), Snap(y), Snap(z), fill);
+                }
+            }
+        });
+        return new Volume(dst, [.. shape], affine);
+    }
+
+    // Rounding in the composed affine leaves coordinates like 3.0000000001; treat them as the voxel they are.
+    private static double Snap(double x)
+    {
+        double r = Math.Round(x);
+        return Math.Abs(x - r) < 1e-6 ? r : x;
+    }
+
+    private static float Sample(float[] src, int[] n, double x, double y, double z, float fill)
+    {
+        if (x < -0.5 || y < -0.5 || z < -0.5 || x > n[0] - 0.5 || y > n[1] - 0.5 || z > n[2] - 0.5 || double.IsNaN(x + y + z))
+        {
+            return fill;
+        }
+        x = Math.Clamp(x, 0, n[0] - 1);
+        y = Math.Clamp(y, 0, n[1] - 1);
+        z = Math.Clamp(z, 0, n[2] - 1);
+        var (i0, fi) = Split(x);
+        var (j0, fj) = Split(y);
+        var (k0, fk) = Split(z);
+        double v = 0;
+        for (int di = 0; di < 2; di++)
+        {
+            double wi = di == 0 ? 1 - fi : fi;
+            if (wi == 0)
+            {
+                continue;
+            }
+            for (int dj = 0; dj < 2; dj++)
+            {
+                double wj = dj == 0 ? 1 - fj : fj;
+                if (wj == 0)
+                {
+                    continue;
+                }
+                for (int dk = 0; dk < 2; dk++)
+                {
+                    double wk = dk == 0 ? 1 - fk : fk;
+                    if (wk == 0)
+                    {
+                        continue;
+                    }
+                    v += wi * wj * wk * src[((((i0 + di) * n[1]) + j0 + dj) * n[2]) + k0 + dk];
+                }
+            }
+        }
+        return (float)v;
+    }
+
     private static (int Floor, double Fraction) Split(double x)
     {
         double f = Math.Floor(x);
