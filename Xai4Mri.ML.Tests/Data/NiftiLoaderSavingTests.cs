@@ -75,6 +75,33 @@ public sealed class NiftiLoaderSavingTests
     }
 
     [TestMethod]
+    public void CrossValidationDecodesEachFileOnce()
+    {
+        using var dir = TestPaths.Scratch();
+        var rows = Enumerable.Range(0, 20).Select(s => new Row
+        {
+            participant_id = $"sub-{s:00}",
+            Age = 20 + (3 * s),
+            Path = TinyPhantoms.Write(dir.File($"sub-{s:00}.nii.gz"), 0.75 + (0.015 * s), "LAS", seed: s),
+        }).ToList();
+        var ml = new MLContext(seed: 5);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache") };
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", options)
+            .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Image", numberOfLeaves: 4, numberOfTrees: 10, minimumExampleCountPerLeaf: 2));
+
+        var folds = ml.Regression.CrossValidate(data, pipeline, numberOfFolds: 5, labelColumnName: "Age");
+
+        Assert.HasCount(5, folds);
+        var stats = Xai4Mri.ML.Volumes.VolumeCache.For(dir.File("cache")).Statistics;
+        Assert.AreEqual(20, stats.Decodes, "each file decoded once across 5 fits and 5 evaluations");
+        // Each fold reads its 16 training files in LoadNifti's Fit and again while FastTree passes over them, and its
+        // 4 test files once: all of that after the first decode is served from the cache.
+        Assert.IsGreaterThanOrEqualTo(5 * 20, stats.Hits, $"hits {stats.Hits}");
+        Assert.AreEqual(0, stats.Rebuilt);
+    }
+
+    [TestMethod]
     public void SaveAndLoadGiveTheSameKnownSizeColumn()
     {
         using var dir = TestPaths.Scratch();
