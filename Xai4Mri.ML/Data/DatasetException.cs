@@ -1,8 +1,9 @@
 namespace Xai4Mri.ML.Data;
 
 /// <summary>
-/// The one exception the dataset loaders (<see cref="StudyTable"/>, <see cref="BidsDataset"/>) throw for data they
-/// cannot use: its message names the file, and the 1-based line or the subjects where relevant.
+/// The one exception the dataset loaders (<see cref="StudyTable"/>, <see cref="BidsDataset"/>) and
+/// <see cref="SubjectSplit"/> throw for data they cannot use: its message names the file, and the 1-based line or the
+/// subjects where relevant.
 /// </summary>
 /// <remarks>
 /// Derives from <see cref="IOException"/> like <see cref="Nifti.NiftiFormatException"/>: reading a dataset failed, and
