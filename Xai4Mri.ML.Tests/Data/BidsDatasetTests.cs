@@ -126,7 +126,7 @@ public sealed class BidsDatasetTests
         var e = Assert.ThrowsExactly<DatasetException>(() => BidsDataset.Read(dir.Path));
 
         StringAssert.Contains(e.Message, "participants.tsv");
-        StringAssert.Contains(e.Message, "2 subjects have no usable T1w image");
+        StringAssert.Contains(e.Message, "2 missing or unusable T1w images");
         StringAssert.Contains(e.Message, "sub-04 (line 3)");
         StringAssert.Contains(e.Message, "sub-05 (line 5)");
         CollectionAssert.AreEqual(new[] { "sub-04", "sub-05" }, e.SubjectIds.ToArray());

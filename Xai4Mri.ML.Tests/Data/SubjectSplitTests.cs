@@ -241,6 +241,19 @@ public sealed class SubjectSplitTests
     }
 
     [TestMethod]
+    public void MlNetSamplingKeyKeepsSubjectsTogether()
+    {
+        // docs/datasets.md recommends samplingKeyColumnName: "sid" for cross-validation instead of a k-fold helper.
+        IDataView view = Sessions(40, out _);
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(view, testFraction: 0.3, samplingKeyColumnName: "sid", seed: 5);
+        Assert.IsEmpty(DataFiles.TextColumn(split.TrainSet, "sid").Intersect(DataFiles.TextColumn(split.TestSet, "sid")));
+        var folds = ml.Data.CrossValidationSplit(view, numberOfFolds: 4, samplingKeyColumnName: "sid", seed: 5);
+        var testSubjects = folds.Select(f => DataFiles.TextColumn(f.TestSet, "sid").Distinct().ToArray()).ToArray();
+        Assert.AreEqual(40, testSubjects.Sum(t => t.Length), "each subject is tested in exactly one fold");
+    }
+
+    [TestMethod]
     public void ApplyReadsOnlyTheColumnsAskedForPlusTheSubject()
     {
         IDataView view = Sessions(10, out _);

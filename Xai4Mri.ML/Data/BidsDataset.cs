@@ -126,7 +126,7 @@ public sealed class BidsDataset
         if (skipped.Count > 0 && options.MissingFiles == MissingFilePolicy.Error)
         {
             throw new DatasetException(participants?.Path ?? fullRoot,
-                $"{skipped.Count} subjects have no usable {suffix} image: {DatasetLog.Shorten(skipped.Select(s => s.ToString()))}" +
+                $"{skipped.Count} missing or unusable {suffix} images: {DatasetLog.Shorten(skipped.Select(s => s.ToString()))}" +
                 " (set MissingFiles = MissingFilePolicy.Skip to leave them out)",
                 subjectIds: skipped.Select(s => s.SubjectId).Distinct().ToArray());
         }

@@ -21,7 +21,7 @@ public sealed class DatasetColumn
     /// <summary>Number (<see cref="float"/>) or text.</summary>
     public DatasetColumnKind Kind => _numbers is null ? DatasetColumnKind.Text : DatasetColumnKind.Number;
 
-    /// <summary>The values as written in the file (for the Path column: the resolved absolute path), one per row.</summary>
+    /// <summary>The values as written in the file, one per row (Path: the resolved absolute path; BIDS entities: from the file name).</summary>
     public IReadOnlyList<string> Values => _values;
 
     /// <summary>The parsed values of a <see cref="DatasetColumnKind.Number"/> column (NaN where missing); null for text.</summary>
