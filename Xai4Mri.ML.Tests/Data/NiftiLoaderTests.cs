@@ -88,6 +88,34 @@ public sealed class NiftiLoaderTests
     }
 
     [TestMethod]
+    public void MixedVoxelSizesAreResampledAndReported()
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(1);
+        var rows = new[]
+        {
+            new Row { participant_id = "sub-4mm", Path = TinyPhantoms.Write(dir.File("a.nii.gz"), 1.0, "RAS", voxel: 4) },
+            new Row { participant_id = "sub-3mm", Path = TinyPhantoms.Write(dir.File("b.nii.gz"), 1.0, "LAS", voxel: 3) },
+        };
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = Options(dir);
+        options.VoxelSize = [4.0];
+        var loader = ml.Transforms.LoadNifti("Image", "Path", options).Fit(data);
+
+        CollectionAssert.AreEquivalent(new[] { "4×4×4", "3×3×3" }, loader.FitReport.VoxelSizes.Keys.ToArray());
+        Assert.IsTrue(loader.FitReport.Warnings.Any(w => w.Contains("mixed voxel sizes") && w.Contains("resampled to 4 mm")), string.Join("; ", loader.FitReport.Warnings));
+        var a = loader.LoadOne(rows[0].Path).Prepared;
+        var b = loader.LoadOne(rows[1].Path).Prepared;
+        CollectionAssert.AreEqual(new[] { 4.0, 4.0, 4.0 }, b.GridAffine.ColumnNorms().Select(v => Math.Round(v, 9)).ToArray());
+        // The same anatomy at another resolution: boxes agree within a voxel at each end (interpolation lets the
+        // edge bleed into the neighbouring voxel).
+        for (int axis = 0; axis < 3; axis++)
+        {
+            Assert.IsLessThanOrEqualTo(2, Math.Abs(a.BoxShape[axis] - b.BoxShape[axis]), $"axis {axis}: {a.BoxShape[axis]} vs {b.BoxShape[axis]}");
+        }
+    }
+
+    [TestMethod]
     public void NonFiniteVoxelsAreZeroedAndReported()
     {
         using var dir = TestPaths.Scratch();

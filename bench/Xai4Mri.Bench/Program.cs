@@ -1,11 +1,15 @@
 using Xai4Mri.Bench;
 
-return args.Length > 0 && args[0] == "reading"
-    ? ReadingBenchmark.Run(args[1..])
-    : Usage();
+return args.Length == 0 ? Usage() : args[0] switch
+{
+    "reading" => ReadingBenchmark.Run(args[1..]),
+    "loading" => LoadingBenchmark.Run(args[1..]),
+    _ => Usage(),
+};
 
 static int Usage()
 {
     Console.Error.WriteLine("usage: Xai4Mri.Bench reading [--reps N] [--nibabel-json FILE] FILE...");
+    Console.Error.WriteLine("       Xai4Mri.Bench loading --cohort DIR --cache EMPTY_DIR [--threads N] [--warm-passes N]");
     return 2;
 }
