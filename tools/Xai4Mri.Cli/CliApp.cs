@@ -8,7 +8,7 @@ public static class CliApp
     /// <summary>Exit code for success.</summary>
     public const int ExitOk = 0;
 
-    /// <summary>Exit code when an input file cannot be read (one line on stderr names it and the problem).</summary>
+    /// <summary>Exit code when an input file cannot be read or an output folder cannot be used (one line on stderr names it and the problem).</summary>
     public const int ExitBadInput = 1;
 
     /// <summary>Exit code for a malformed command line.</summary>
@@ -21,6 +21,7 @@ public static class CliApp
         {
             InfoCommand.Create(stdout, stderr),
             PredictCommand.Create(stdout, stderr),
+            SynthCommand.Create(stdout, stderr),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
