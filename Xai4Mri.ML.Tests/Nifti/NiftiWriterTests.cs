@@ -88,6 +88,12 @@ public sealed class NiftiWriterTests
             Assert.AreEqual(values[i], back[i], (slope / 2) + 1e-6);
         }
 
+        var shared = new NiftiWriteOptions();
+        NiftiWriter.WriteScaled(dir.File("shared.nii"), values, [10, 10, 10], Affine.Identity, NiftiDataType.Int16, shared);
+        Assert.AreEqual(1, shared.Slope, "the caller's options are not changed");
+        NiftiWriter.WriteScaled(dir.File("shared32.nii"), values, [10, 10, 10], Affine.Identity, NiftiDataType.Float32, shared);
+        CollectionAssert.AreEqual(values, NiftiImage.Load(dir.File("shared32.nii")).GetFloatData());
+
         var whole = Enumerable.Range(0, 64).Select(i => (float)(i * 3)).ToArray();
         NiftiWriter.WriteScaled(dir.File("w.nii"), whole, [4, 4, 4], Affine.Identity, NiftiDataType.UInt8);
         var exact = NiftiImage.Load(dir.File("w.nii"));

@@ -28,4 +28,12 @@ public sealed class NiftiWriteOptions
 
     /// <summary>gzip level for .nii.gz; default <see cref="CompressionLevel.Fastest"/> (nibabel also writes level 1).</summary>
     public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+
+    /// <summary>A copy of these options.</summary>
+    public NiftiWriteOptions Copy()
+    {
+        var copy = (NiftiWriteOptions)MemberwiseClone();
+        copy.Zooms = Zooms?.ToArray();
+        return copy;
+    }
 }

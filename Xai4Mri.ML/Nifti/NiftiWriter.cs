@@ -5,7 +5,8 @@ namespace Xai4Mri.ML.Nifti;
 
 /// <summary>
 /// Writes NIfTI-1 single files (.nii, or .nii.gz when the name ends in .gz), little-endian, with sform and qform.
-/// The file appears atomically: it is written under a temporary name in the same folder and then renamed.
+/// The file appears atomically: it is written under a temporary name in the same folder and then renamed, so a
+/// reader never sees half a file (the data is not forced to disk before the rename, as with most writers).
 /// </summary>
 public static class NiftiWriter
 {
@@ -52,7 +53,7 @@ public static class NiftiWriter
                     fs.Write(header);
                     fs.Write(MemoryMarshal.AsBytes(voxels));
                 }
-                fs.Flush(flushToDisk: true);
+                fs.Flush();
             }
             File.Move(temp, full, overwrite: true);
         }
@@ -72,7 +73,8 @@ public static class NiftiWriter
     public static void WriteScaled(string path, ReadOnlySpan<float> values, ReadOnlySpan<long> shape, Affine affine,
         NiftiDataType dataType, NiftiWriteOptions? options = null)
     {
-        options ??= new NiftiWriteOptions();
+        // The chosen slope and intercept go into a copy: the caller's options stay as given.
+        options = options?.Copy() ?? new NiftiWriteOptions();
         switch (dataType)
         {
             case NiftiDataType.Float32:
