@@ -53,6 +53,23 @@ public sealed class StudyTableTests
     }
 
     [TestMethod]
+    public void RequiredNumericColumnsNameTheBadRow()
+    {
+        using var dir = TestPaths.Scratch();
+        Images(dir, "sub-01", "sub-02", "sub-03");
+        var options = new StudyTableOptions { NumericColumns = ["age"] };
+        string ok = DataFiles.Text(dir, "ok.tsv", "sid\tage\nsub-01\t25\nsub-02\t30\n");
+        Assert.AreEqual(2, StudyTable.Read(ok, T1Template, options: options).RowCount);
+
+        string text = DataFiles.Text(dir, "text.tsv", "sid\tage\nsub-01\t25\nsub-02\tthirty\nsub-03\t40\n");
+        var e = Fails(() => StudyTable.Read(text, T1Template, options: options), "text.tsv", "line 3", "subject sub-02", "'age' holds 'thirty', not a number");
+        Assert.AreEqual(3, e.Line);
+        string empty = DataFiles.Text(dir, "empty.tsv", "sid\tage\nsub-01\t25\nsub-02\tn/a\n");
+        Fails(() => StudyTable.Read(empty, T1Template, options: options), "empty.tsv", "line 3", "subject sub-02", "'age' has no value");
+        Fails(() => StudyTable.Read(ok, T1Template, options: new StudyTableOptions { NumericColumns = ["Age"] }), "ok.tsv", "no such column");
+    }
+
+    [TestMethod]
     public void ReadExposesWhatWasLoaded()
     {
         using var dir = TestPaths.Scratch();

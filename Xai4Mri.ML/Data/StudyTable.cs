@@ -84,6 +84,7 @@ public sealed class StudyTable
         int subjectIndex = FindSubjectColumn(table, options.SubjectColumn);
         string subjectColumn = table.Header[subjectIndex];
         CheckSubjectIds(table, subjectIndex);
+        CheckNumericColumns(table, subjectIndex, options.NumericColumns);
         Func<TextRecord, string> rawPathOf = PathSource(table, subjectIndex, template, pathColumn);
 
         var keptRows = new List<int>();
@@ -223,6 +224,30 @@ public sealed class StudyTable
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
         {
             throw new DatasetException(file, $"image path '{raw}' is not a valid path ({e.Message})", line, inner: e);
+        }
+    }
+
+    /// <summary>Every row of each required numeric column holds a number; the first that does not is reported.</summary>
+    private static void CheckNumericColumns(TextTable table, int subjectIndex, IReadOnlyList<string> columns)
+    {
+        foreach (string name in columns)
+        {
+            int c = Array.IndexOf(table.Header, name);
+            if (c < 0)
+            {
+                throw new DatasetException(table.Path, $"column '{name}' must hold numbers but the table has no such column (columns: {string.Join(", ", table.Header)})");
+            }
+            foreach (TextRecord record in table.Records)
+            {
+                string value = record.Fields[c];
+                if (ColumnTyping.IsMissing(value) || !ColumnTyping.TryParseNumber(value, out _))
+                {
+                    string subject = record.Fields[subjectIndex];
+                    throw new DatasetException(table.Path,
+                        ColumnTyping.IsMissing(value) ? $"subject {subject}: column '{name}' has no value; a number is required" : $"subject {subject}: column '{name}' holds '{value}', not a number",
+                        record.Line, subjectIds: [subject]);
+                }
+            }
         }
     }
 
