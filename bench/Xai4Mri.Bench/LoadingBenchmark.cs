@@ -38,7 +38,7 @@ internal static class LoadingBenchmark
         var table = StudyTable.Load(ml, Path.Combine(cohort, "participants.tsv"), pathTemplate: "{participant_id}/anat/{participant_id}_T1w.nii.gz");
         int n = (int)(table.GetRowCount() ?? table.GetColumn<string>("Path").Count());
         // A fixed box keeps the cold pass a pure decode-and-conform pass (no separate fitting pass over the data).
-        var options = new NiftiLoaderOptions { CacheDirectory = cache, TargetShape = [80, 100, 80], Normalization = IntensityNormalization.PerImage, MaxDegreeOfParallelism = threads };
+        var options = new NiftiLoaderOptions { CacheDirectory = cache, TargetShape = [86, 74, 106], Normalization = IntensityNormalization.PerImage, MaxDegreeOfParallelism = threads };
         var loader = ml.Transforms.LoadNifti("Image", "Path", options).Fit(ml.Data.TakeRows(table, 1));
         var inv = CultureInfo.InvariantCulture;
         double cold = Pass(loader, table, n);
