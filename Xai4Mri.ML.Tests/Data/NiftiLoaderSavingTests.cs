@@ -54,12 +54,13 @@ public sealed class NiftiLoaderSavingTests
         {
             psi.ArgumentList.Add(arg);
         }
-        psi.Environment["XDG_CACHE_HOME"] = dir.File("cli-cache");
+        psi.Environment["XAI4MRI_CACHE_DIR"] = dir.File("cli-cache");
         using var process = Process.Start(psi)!;
         string stdout = process.StandardOutput.ReadToEnd();
         string stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
         Assert.AreEqual(0, process.ExitCode, stderr);
+        Assert.IsTrue(Directory.EnumerateFiles(dir.File("cli-cache"), "*.x4mc", SearchOption.AllDirectories).Any(), "the loaded model caches where the running machine says, not in the training cache");
 
         string[] lines = stdout.TrimEnd('\n').Split('\n');
         string[] header = lines[0].Split('\t');

@@ -77,9 +77,15 @@ public sealed class VolumeCacheTests
     }
 
     [TestMethod]
-    public void DefaultLocationIsAUserCacheFolder()
+    public void DefaultLocationIsAUserCacheFolderOrTheOverride()
     {
-        StringAssert.EndsWith(VolumeCache.DefaultDirectory, Path.Combine("xai4mri", "volumes"));
-        Assert.IsFalse(VolumeCache.DefaultDirectory.StartsWith(TestPaths.Fixtures, StringComparison.Ordinal));
+        Dictionary<string, string?> env = [];
+        Assert.AreEqual("/home/u/.cache/xai4mri/volumes", VolumeCache.DefaultDirectoryFrom(k => env.GetValueOrDefault(k), "/home/u"));
+        env["XDG_CACHE_HOME"] = "/var/cache/u";
+        Assert.AreEqual("/var/cache/u/xai4mri/volumes", VolumeCache.DefaultDirectoryFrom(k => env.GetValueOrDefault(k), "/home/u"));
+        env["XAI4MRI_CACHE_DIR"] = "/scratch/x4m";
+        Assert.AreEqual("/scratch/x4m", VolumeCache.DefaultDirectoryFrom(k => env.GetValueOrDefault(k), "/home/u"));
+        // This test run points the default at a temp folder (TestRunSetup), so loaded models never write to the home folder.
+        StringAssert.StartsWith(VolumeCache.DefaultDirectory, Path.GetTempPath());
     }
 }

@@ -21,7 +21,9 @@ internal static class SavedLoaderChain
     public static ITransformer Build(NiftiLoaderTransformer loader)
     {
         var ml = new MLContext();
-        string parameters = Convert.ToBase64String(Encoding.UTF8.GetBytes(loader.Parameters.ToJson()));
+        // A cache folder is a property of the machine, not of the model: a loaded model uses the default location
+        // where it runs (see VolumeCache.DefaultDirectory), never a path from the machine that trained it.
+        string parameters = Convert.ToBase64String(Encoding.UTF8.GetBytes((loader.Parameters with { CacheDirectory = null }).ToJson()));
         byte[] reshape = ReshapeGraph.Build(LoaderMappingOutput.ImageColumn, loader.OutputColumnName, loader.Parameters.TargetShape);
         var estimator = ml.Transforms.CopyColumns(LoaderMappingInput.PathColumn, loader.InputColumnName)
             .Append(ml.Transforms.Expression(LoaderMappingInput.ConfigColumn, $"p => \"{parameters}\"", LoaderMappingInput.PathColumn))

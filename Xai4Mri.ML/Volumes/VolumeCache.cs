@@ -39,15 +39,24 @@ public sealed class VolumeCache
     /// <summary>Counters since this instance was created.</summary>
     public VolumeCacheStatistics Statistics => new(Interlocked.Read(ref _decodes), Interlocked.Read(ref _hits), Interlocked.Read(ref _rebuilt));
 
-    /// <summary>The default location: <c>$XDG_CACHE_HOME/xai4mri/volumes</c>, else <c>~/.cache/xai4mri/volumes</c> (never inside the data).</summary>
-    public static string DefaultDirectory
+    /// <summary>
+    /// The default location: <c>$XAI4MRI_CACHE_DIR</c> when set, else <c>$XDG_CACHE_HOME/xai4mri/volumes</c>, else
+    /// <c>~/.cache/xai4mri/volumes</c> (never inside the data). Loaded models always use it.
+    /// </summary>
+    public static string DefaultDirectory => DefaultDirectoryFrom(Environment.GetEnvironmentVariable,
+        Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    /// <summary>The rule behind <see cref="DefaultDirectory"/>, given the environment and the home folder.</summary>
+    internal static string DefaultDirectoryFrom(Func<string, string?> environment, string home)
     {
-        get
+        string? own = environment("XAI4MRI_CACHE_DIR");
+        if (!string.IsNullOrEmpty(own))
         {
-            string? xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-            string root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
-            return Path.Combine(root, "xai4mri", "volumes");
+            return own;
         }
+        string? xdg = environment("XDG_CACHE_HOME");
+        string root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(home, ".cache");
+        return Path.Combine(root, "xai4mri", "volumes");
     }
 
     /// <summary>The shared cache for <paramref name="directory"/> (created on first use).</summary>
