@@ -46,8 +46,11 @@ public sealed class NiftiLoaderTests
     {
         using var dir = TestPaths.Scratch();
         var (ml, data, rows) = Cohort(dir, 6, s => new[] { "RAS", "LAS", "PSR" }[s % 3]);
+        var log = new System.Collections.Concurrent.ConcurrentBag<string>();
+        ml.Log += (_, e) => log.Add(e.Message);
 
         var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
+        Assert.IsTrue(log.Any(m => m.Contains("mixed orientations (RAS: 2, LAS: 2, PSR: 2)")), "warnings reach ml.Log");
         int[] expectedShape = rows.Select(r => Xai4Mri.ML.Volumes.BrainBox.Extent(
                 Xai4Mri.ML.Volumes.Reorientation.Reorient(Xai4Mri.ML.Volumes.Volume.FromImage(NiftiImage.Load(r.Path)), "LIA")))
             .Aggregate((a, b) => [Math.Max(a[0], b[0]), Math.Max(a[1], b[1]), Math.Max(a[2], b[2])]);
@@ -125,6 +128,25 @@ public sealed class NiftiLoaderTests
         var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
         CollectionAssert.AreEqual(new[] { "sub-nan" }, loader.FitReport.ImagesWithNonFiniteVoxels.ToArray());
         Assert.IsFalse(loader.LoadOne(path).Data.Any(float.IsNaN));
+    }
+
+    [TestMethod]
+    public void NonZeroBackgroundIsReported()
+    {
+        using var dir = TestPaths.Scratch();
+        // A head that was not brain-extracted: low scanner noise everywhere outside the brain.
+        var rng = new Random(4);
+        var voxels = Enumerable.Range(0, 20 * 20 * 20).Select(_ => (float)(1 + (5 * rng.NextDouble()))).ToArray();
+        string noisy = dir.File("noisy.nii");
+        NiftiWriter.Write<float>(noisy, voxels, [20, 20, 20], Affine.FromLinearAndTranslation([4, 0, 0, 0, 4, 0, 0, 0, 4], [-40, -40, -40]));
+        string clean = TinyPhantoms.Write(dir.File("clean.nii"), 1.0);
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-noisy", Path = noisy }, new Row { participant_id = "sub-clean", Path = clean } });
+
+        var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
+
+        CollectionAssert.AreEqual(new[] { "sub-noisy" }, loader.FitReport.ImagesNotBrainExtracted.ToArray());
+        Assert.IsTrue(loader.FitReport.Warnings.Any(w => w.Contains("non-zero background") && w.Contains("sub-noisy")));
     }
 
     [TestMethod]
