@@ -38,21 +38,15 @@ internal static class TinyPhantoms
             data[ras.Index(nx / 2, ny / 2, nz / 2)] = float.NaN;
         }
         var stored = Reorientation.Reorient(ras, orientation);
-        // Volume is C order; NIfTI wants the first axis fastest.
-        int[] s = stored.Shape;
-        var fortran = new float[stored.Data.Length * (fourD ? 2 : 1)];
-        for (int i = 0; i < s[0]; i++)
+        if (!fourD)
         {
-            for (int j = 0; j < s[1]; j++)
-            {
-                for (int k = 0; k < s[2]; k++)
-                {
-                    fortran[i + (s[0] * (j + (s[1] * k)))] = stored[i, j, k];
-                }
-            }
+            stored.Save(path);
+            return path;
         }
-        long[] shape = fourD ? [s[0], s[1], s[2], 2] : [s[0], s[1], s[2]];
-        NiftiWriter.Write<float>(path, fortran, shape, stored.Affine);
+        // A second, empty volume makes the file 4-D.
+        var fortran = new float[stored.Data.Length * 2];
+        stored.ToFileOrder().CopyTo(fortran, 0);
+        NiftiWriter.Write<float>(path, fortran, [stored.Shape[0], stored.Shape[1], stored.Shape[2], 2], stored.Affine);
         return path;
     }
 }

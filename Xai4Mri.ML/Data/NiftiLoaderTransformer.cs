@@ -101,23 +101,7 @@ public sealed class NiftiLoaderTransformer : ITransformer
     }
 
     /// <summary>Writes <see cref="ToNative"/>'s result as a NIfTI-1 file with the subject's original affine.</summary>
-    public void WriteNative(string path, ReadOnlySpan<float> map, string outputPath)
-    {
-        var native = ToNative(path, map);
-        int[] s = native.Shape;
-        var fortran = new float[native.Data.Length];
-        for (int i = 0; i < s[0]; i++)
-        {
-            for (int j = 0; j < s[1]; j++)
-            {
-                for (int k = 0; k < s[2]; k++)
-                {
-                    fortran[i + (s[0] * (j + (s[1] * k)))] = native[i, j, k];
-                }
-            }
-        }
-        Nifti.NiftiWriter.Write<float>(outputPath, fortran, [s[0], s[1], s[2]], native.Affine);
-    }
+    public void WriteNative(string path, ReadOnlySpan<float> map, string outputPath) => ToNative(path, map).Save(outputPath);
 
     /// <summary>Conformed volume of one file (through the cache), with how it was placed in the output box.</summary>
     public (float[] Data, PruneRecord Placement, PreparedVolume Prepared) LoadOne(string path)

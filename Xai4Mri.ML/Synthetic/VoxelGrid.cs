@@ -61,34 +61,15 @@ internal sealed class VoxelGrid
     /// </summary>
     public static (int WorldAxis, int Direction)[] ParseOrientation(string? codes, string context)
     {
-        var result = new (int, int)[3];
-        bool valid = codes is { Length: 3 };
-        var seen = new bool[3];
-        for (int d = 0; valid && d < 3; d++)
+        try
         {
-            (int axis, int dir) = char.ToUpperInvariant(codes![d]) switch
-            {
-                'R' => (0, 1),
-                'L' => (0, -1),
-                'A' => (1, 1),
-                'P' => (1, -1),
-                'S' => (2, 1),
-                'I' => (2, -1),
-                _ => (-1, 0),
-            };
-            valid = axis >= 0 && !seen[axis];
-            if (valid)
-            {
-                seen[axis] = true;
-                result[d] = (axis, dir);
-            }
+            return Volumes.Reorientation.ParseAxisCodes(codes ?? "");
         }
-        if (!valid)
+        catch (ArgumentException e)
         {
             throw new ArgumentException(
-                $"{context}orientation '{codes}' is not three axis codes naming each of L/R, P/A and I/S once (e.g. RAS, LAS, LIA, PSR)");
+                $"{context}orientation '{codes}' is not three axis codes naming each of L/R, P/A and I/S once (e.g. RAS, LAS, LIA, PSR)", e);
         }
-        return result;
     }
 
     /// <summary>Copies a canonical (RAS, x fastest) volume into stored order (first stored axis fastest).</summary>

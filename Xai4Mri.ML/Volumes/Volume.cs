@@ -48,6 +48,29 @@ public sealed class Volume
     /// <summary>Value at voxel (i, j, k).</summary>
     public float this[int i, int j, int k] => Data[Index(i, j, k)];
 
+    /// <summary>The voxels in NIfTI's file order (first axis fastest), as <see cref="Nifti.NiftiWriter"/> takes them.</summary>
+    public float[] ToFileOrder()
+    {
+        int nx = Shape[0], ny = Shape[1], nz = Shape[2];
+        var fortran = GC.AllocateUninitializedArray<float>(Data.Length);
+        for (int i = 0; i < nx; i++)
+        {
+            for (int j = 0; j < ny; j++)
+            {
+                int src = Index(i, j, 0);
+                for (int k = 0; k < nz; k++)
+                {
+                    fortran[i + (nx * (j + (ny * k)))] = Data[src + k];
+                }
+            }
+        }
+        return fortran;
+    }
+
+    /// <summary>Writes the volume as a NIfTI-1 float32 file with its affine (.nii, or .nii.gz when the name ends in .gz).</summary>
+    /// <exception cref="NiftiFormatException">The file cannot be written.</exception>
+    public void Save(string path) => NiftiWriter.Write<float>(path, ToFileOrder(), [Shape[0], Shape[1], Shape[2]], Affine);
+
     /// <summary>
     /// The first 3-D volume of an image as a <see cref="Volume"/> (transposed from NIfTI's first-axis-fastest order).
     /// </summary>
