@@ -10,13 +10,7 @@ public sealed class InfoCommandTests
 {
     public static IEnumerable<object[]> Supported => ExpectedValues.SupportedFiles();
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [TestMethod]
     [DynamicData(nameof(Supported))]

@@ -7,13 +7,7 @@ namespace Xai4Mri.ML.Tests.Cli;
 [TestClass]
 public sealed class SynthCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = CliApp.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [TestMethod]
     public void WritesACohortWithProgressAndSummary()
