@@ -1,0 +1,227 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Xai4Mri.ML.Models;
+
+/// <summary>
+/// A network with everything transfer learning needs around it: its architecture, weights, input shape, the input
+/// conventions it expects, the task it predicts and where it came from. Saved as one file of our own
+/// (<see cref="Save"/>/<see cref="Load"/>).
+/// </summary>
+public sealed class MriNetModel : IDisposable
+{
+    private const string FormatName = "xai4mri-model";
+    private const int FormatVersion = 1;
+
+    /// <summary>Wraps a network with its metadata.</summary>
+    public MriNetModel(SpecNetwork network, ModelTask task, InputConventions? conventions = null, string? provenance = null)
+    {
+        Network = network ?? throw new ArgumentNullException(nameof(network));
+        Task = task ?? throw new ArgumentNullException(nameof(task));
+        Conventions = conventions ?? new InputConventions();
+        Provenance = provenance ?? "";
+    }
+
+    /// <summary>The TorchSharp network.</summary>
+    public SpecNetwork Network { get; }
+
+    /// <summary>The architecture.</summary>
+    public NetworkSpec Spec => Network.Spec;
+
+    /// <summary>Input shape (D, H, W).</summary>
+    public int[] InputShape => Spec.InputShape[1..];
+
+    /// <summary>What the model predicts.</summary>
+    public ModelTask Task { get; }
+
+    /// <summary>How inputs must be prepared.</summary>
+    public InputConventions Conventions { get; }
+
+    /// <summary>Where the weights came from (file, importer, training).</summary>
+    public string Provenance { get; }
+
+    /// <summary>A new MRInet for a task, with reproducible initial weights (regression head bias = target mean).</summary>
+    public static MriNetModel CreateMriNet(int[] inputShape, ModelTask task, long seed = 0, bool leakyRelu = false, bool batchNorm = false, InputConventions? conventions = null)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        var spec = Architectures.MriNet(inputShape, task.ClassNames.Count, leakyRelu, batchNorm);
+        var network = new SpecNetwork(spec, seed);
+        if (!task.IsClassification && task.TargetMean is { } mean)
+        {
+            SetHeadBias(network, mean);
+        }
+        return new MriNetModel(network, task, conventions, $"new MRInet (seed {seed})");
+    }
+
+    /// <summary>
+    /// A Keras-like summary: each layer's name, type, output shape and parameter count, with totals of trainable
+    /// and frozen parameters.
+    /// </summary>
+    public string Summary()
+    {
+        var c = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine(c, $"Model: {Spec.Architecture} — input {string.Join('x', Spec.InputShape)} (C, D, H, W)");
+        sb.AppendLine(c, $"{"Layer (type)",-44} {"Output shape",-22} {"Param #",12}  trainable");
+        sb.AppendLine(new string('─', 92));
+        var shapes = Spec.Shapes();
+        long trainable = 0, frozen = 0;
+        for (int i = 0; i < Spec.Layers.Count; i++)
+        {
+            var layer = Spec.Layers[i];
+            var parameters = Network.Layer(i).parameters().ToList();
+            long count = parameters.Sum(p => p.numel());
+            bool train = parameters.Count == 0 || parameters.All(p => p.requires_grad);
+            trainable += parameters.Where(p => p.requires_grad).Sum(p => p.numel());
+            frozen += parameters.Where(p => !p.requires_grad).Sum(p => p.numel());
+            string name = $"{layer.Name} ({layer.Kind})";
+            sb.AppendLine(c, $"{name,-44} {"(N, " + string.Join(", ", shapes[i]) + ")",-22} {count,12:N0}  {(parameters.Count == 0 ? "" : train ? "yes" : "frozen")}");
+        }
+        sb.AppendLine(new string('─', 92));
+        sb.AppendLine(c, $"Total params: {trainable + frozen:N0}   trainable: {trainable:N0}   frozen: {frozen:N0}");
+        sb.AppendLine(c, $"Task: {(Task.IsClassification ? "classification (" + string.Join(", ", Task.ClassNames) + ")" : "regression" + (Task.TargetMean is { } m ? $" (target mean {m:G4})" : ""))}");
+        return sb.ToString();
+    }
+
+    private sealed record TensorEntry(string Name, string DType, long[] Shape, long Offset, long Length);
+
+    private sealed record Manifest(string Format, int Version, NetworkSpec Spec, ModelTask Task, InputConventions Conventions, string Provenance, IReadOnlyList<TensorEntry> Tensors, string WeightsSha256);
+
+    /// <summary>
+    /// Writes the model as one file: a zip with <c>model.json</c> (architecture, task, conventions, provenance, tensor
+    /// index, SHA-256 of the weights) and <c>weights.bin</c> (raw little-endian tensors). Written atomically.
+    /// </summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var entries = new List<TensorEntry>();
+        using var weights = new MemoryStream();
+        foreach (var (name, tensor) in Network.state_dict())
+        {
+            using var cpu = tensor.detach().cpu().contiguous();
+            byte[] bytes = cpu.bytes.ToArray();
+            entries.Add(new TensorEntry(name, cpu.dtype.ToString(), cpu.shape, weights.Position, bytes.Length));
+            weights.Write(bytes);
+        }
+        byte[] weightBytes = weights.ToArray();
+        var manifest = new Manifest(FormatName, FormatVersion, Spec, Task, Conventions, Provenance, entries, Convert.ToHexStringLower(SHA256.HashData(weightBytes)));
+        string full = Path.GetFullPath(path);
+        string temp = full + $".{Guid.NewGuid():N}.tmp";
+        try
+        {
+            using (var zip = new ZipArchive(File.Create(temp), ZipArchiveMode.Create))
+            {
+                using (var s = zip.CreateEntry("model.json", CompressionLevel.Optimal).Open())
+                {
+                    JsonSerializer.Serialize(s, manifest, new JsonSerializerOptions { WriteIndented = true });
+                }
+                using (var s = zip.CreateEntry("weights.bin", CompressionLevel.Fastest).Open())
+                {
+                    s.Write(weightBytes);
+                }
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>; the weights are verified against their SHA-256.</summary>
+    /// <exception cref="ModelFormatException">The file is missing, not a model of ours, corrupt, or inconsistent.</exception>
+    public static MriNetModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        Manifest manifest;
+        byte[] weights;
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            var json = zip.GetEntry("model.json") ?? throw new ModelFormatException(path, "not an Xai4Mri.ML model file (no model.json)");
+            using (var s = json.Open())
+            {
+                manifest = JsonSerializer.Deserialize<Manifest>(s) ?? throw new ModelFormatException(path, "empty model.json");
+            }
+            var bin = zip.GetEntry("weights.bin") ?? throw new ModelFormatException(path, "weights.bin is missing");
+            using var ms = new MemoryStream();
+            using (var s = bin.Open())
+            {
+                s.CopyTo(ms);
+            }
+            weights = ms.ToArray();
+        }
+        catch (Exception e) when (e is IOException and not ModelFormatException or InvalidDataException or JsonException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the model ({e.Message})", e);
+        }
+        if (manifest.Format != FormatName || manifest.Version != FormatVersion)
+        {
+            throw new ModelFormatException(path, $"unsupported model format '{manifest.Format}' version {manifest.Version}");
+        }
+        if (Convert.ToHexStringLower(SHA256.HashData(weights)) != manifest.WeightsSha256)
+        {
+            throw new ModelFormatException(path, "weights do not match their checksum (the file is corrupt)");
+        }
+        SpecNetwork network;
+        try
+        {
+            network = new SpecNetwork(manifest.Spec);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
+        {
+            throw new ModelFormatException(path, $"invalid architecture: {e.Message}", e);
+        }
+        var state = network.state_dict();
+        using (no_grad())
+        {
+            foreach (var entry in manifest.Tensors)
+            {
+                if (!state.TryGetValue(entry.Name, out var target))
+                {
+                    network.Dispose();
+                    throw new ModelFormatException(path, $"tensor '{entry.Name}' does not belong to the architecture");
+                }
+                if (!target.shape.SequenceEqual(entry.Shape) || target.dtype.ToString() != entry.DType || entry.Offset < 0 || entry.Offset + entry.Length > weights.Length
+                    || entry.Length != target.numel() * target.ElementSize)
+                {
+                    network.Dispose();
+                    throw new ModelFormatException(path, $"tensor '{entry.Name}' has shape [{string.Join(", ", entry.Shape)}] {entry.DType}, the architecture needs [{string.Join(", ", target.shape)}] {target.dtype}");
+                }
+                target.bytes = weights.AsSpan((int)entry.Offset, (int)entry.Length).ToArray();
+            }
+        }
+        var missing = state.Keys.Except(manifest.Tensors.Select(t => t.Name)).ToList();
+        if (missing.Count > 0)
+        {
+            network.Dispose();
+            throw new ModelFormatException(path, $"weights missing for {string.Join(", ", missing)}");
+        }
+        return new MriNetModel(network, manifest.Task, manifest.Conventions, manifest.Provenance);
+    }
+
+    /// <summary>Sets the bias of the head (the last Dense or Conv layer) to <paramref name="value"/>.</summary>
+    internal static void SetHeadBias(SpecNetwork network, double value)
+    {
+        int head = network.Spec.HeadIndex;
+        var bias = head < 0 ? null : network.Layer(head).parameters().Skip(1).FirstOrDefault();
+        if (bias is null)
+        {
+            return;
+        }
+        using (no_grad())
+        {
+            bias.fill_(value);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Network.Dispose();
+}
