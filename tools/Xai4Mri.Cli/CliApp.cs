@@ -21,6 +21,7 @@ public static class CliApp
         {
             InfoCommand.Create(stdout, stderr),
             PredictCommand.Create(stdout, stderr),
+            ModelInfoCommand.Create(stdout, stderr),
             SynthCommand.Create(stdout, stderr),
         };
         ParseResult parsed = root.Parse(args);
