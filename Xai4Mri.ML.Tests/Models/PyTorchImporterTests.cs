@@ -60,6 +60,62 @@ public sealed class PyTorchImporterTests
     public void MriNetWithBatchNormMatchesPyTorch() => AssertMatchesPyTorch("mrinet_bn_zip.pth", Architectures.MriNet([20, 24, 20], batchNorm: true));
 
     [TestMethod]
+    public void CheckpointOfACustomSpecMatchesPyTorchByModuleName()
+    {
+        // A network that is neither MRInet nor SFCN: its spec names are the PyTorch module names; the optimizer
+        // state and epoch next to model_state_dict are ignored.
+        var spec = new NetworkSpec
+        {
+            Architecture = "tiny",
+            InputShape = [1, 4, 4, 4],
+            Layers =
+            [
+                new LayerSpec { Kind = LayerKind.Conv3d, Name = "stem", Units = 2, Kernel = [3, 3, 3], Padding = "explicit", Pad = [1, 1, 1] },
+                new LayerSpec { Kind = LayerKind.BatchNorm3d, Name = "norm", Epsilon = 1e-5, Momentum = 0.1 },
+                new LayerSpec { Kind = LayerKind.Relu, Name = "act" },
+                new LayerSpec { Kind = LayerKind.Flatten, Name = "flatten" },
+                new LayerSpec { Kind = LayerKind.Dense, Name = "head", Units = 3 },
+            ],
+        };
+        AssertMatchesPyTorch("tiny_checkpoint_zip.pt", spec);
+    }
+
+    [TestMethod]
+    public void WholePickledModelIsRefusedWithAHint()
+    {
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => PyTorchImporter.Load(Fixture("whole_model_zip.pt"), SfcnSpec()));
+        StringAssert.Contains(e.Message, "torch.nn.modules.container.Sequential");
+        StringAssert.Contains(e.Message, "model.state_dict()");
+    }
+
+    [TestMethod]
+    [DataRow("builtins", "eval", false)]
+    [DataRow("subprocess", "Popen", false)]
+    [DataRow("os", "system", true)]
+    [DataRow("builtins", "getattr", true)]
+    public void HandWrittenPicklesNamingOtherGlobalsAreRejected(string module, string name, bool stackGlobal)
+    {
+        // PROTO 2, then the global (GLOBAL or protocol-4 STACK_GLOBAL), a one-string tuple, REDUCE, STOP.
+        var bytes = new List<byte> { 0x80, 0x02 };
+        if (stackGlobal)
+        {
+            bytes.AddRange([0x8c, (byte)module.Length, .. System.Text.Encoding.ASCII.GetBytes(module)]);
+            bytes.AddRange([0x8c, (byte)name.Length, .. System.Text.Encoding.ASCII.GetBytes(name)]);
+            bytes.Add(0x93);
+        }
+        else
+        {
+            bytes.AddRange(System.Text.Encoding.ASCII.GetBytes($"c{module}\n{name}\n"));
+        }
+        bytes.AddRange([0x8c, 2, (byte)'i', (byte)'d', 0x85, (byte)'R', (byte)'.']);
+        using var scratch = TestPaths.Scratch();
+        string path = scratch.File("evil.pth");
+        File.WriteAllBytes(path, [.. bytes]);
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => PyTorchImporter.Load(path, SfcnSpec()));
+        StringAssert.Contains(e.Message, $"'{module}.{name}'");
+    }
+
+    [TestMethod]
     public void RunningStatisticsAndCountersAreImported()
     {
         using var network = PyTorchImporter.Load(Fixture("sfcn_legacy.pt"), SfcnSpec());

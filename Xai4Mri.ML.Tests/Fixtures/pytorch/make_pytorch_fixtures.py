@@ -7,6 +7,9 @@ Outputs (next to this script):
   sfcn_dataparallel_zip.pt  SFCN (reference module layout, reduced channels) wrapped in nn.DataParallel, zip format
   sfcn_legacy.pt            the same weights, legacy format (_use_new_zipfile_serialization=False)
   mrinet_bn_zip.pth         MRInet with batch norm; module names equal Architectures.MriNet's layer names
+  tiny_checkpoint_zip.pt    a custom 'stem/norm/act/flatten/head' net in a training checkpoint
+                            ({'epoch', 'model_state_dict', 'optimizer_state_dict'}, SGD with momentum buffers)
+  whole_model_zip.pt        torch.save(model) of a one-layer model (must be refused: it needs code from the file)
   evil_legacy.pt            a pickle whose __reduce__ names os.system (never executed here: only pickled)
   evil_zip.pt               the same inside a PyTorch-style zip, pickled with protocol 4 (STACK_GLOBAL)
   expected.json             input formula, shapes and PyTorch's eval-mode outputs
@@ -154,6 +157,27 @@ def main():
     torch.save(mri.state_dict(), os.path.join(HERE, "mrinet_bn_zip.pth"))
     cases["mrinet_bn_zip.pth"] = {"architecture": "MRInet", "batch_norm": True, "input_shape": mri_input,
                                   "output_shape": list(mri_out.shape), "output": mri_out.flatten().tolist()}
+
+    tiny_input = [2, 1, 4, 4, 4]
+    tiny = nn.Sequential()
+    tiny.add_module("stem", nn.Conv3d(1, 2, 3, padding=1))
+    tiny.add_module("norm", nn.BatchNorm3d(2))
+    tiny.add_module("act", nn.ReLU())
+    tiny.add_module("flatten", nn.Flatten())
+    tiny.add_module("head", nn.Linear(128, 3))
+    randomise_and_warm_up(tiny, tiny_input, 3)
+    optimizer = torch.optim.SGD(tiny.parameters(), lr=0.1, momentum=0.9)
+    tiny.train()
+    tiny(inputs(tiny_input)).sum().backward()
+    optimizer.step()  # momentum buffers: the checkpoint holds tensors outside the state dict too
+    tiny.eval()
+    with torch.no_grad():
+        tiny_out = tiny(inputs(tiny_input))
+    torch.save({"epoch": 7, "model_state_dict": tiny.state_dict(), "optimizer_state_dict": optimizer.state_dict()},
+               os.path.join(HERE, "tiny_checkpoint_zip.pt"))
+    cases["tiny_checkpoint_zip.pt"] = {"architecture": "custom", "input_shape": tiny_input,
+                                       "output_shape": list(tiny_out.shape), "output": tiny_out.flatten().tolist()}
+    torch.save(nn.Sequential(nn.Conv3d(1, 1, 1)), os.path.join(HERE, "whole_model_zip.pt"))
 
     class Evil:
         def __reduce__(self):
