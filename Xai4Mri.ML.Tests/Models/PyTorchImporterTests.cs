@@ -185,6 +185,27 @@ public sealed class PyTorchImporterTests
     }
 
     [TestMethod]
+    public void ArchiveEntryLyingAboutItsSizeIsRefusedBeforeAllocating()
+    {
+        using var scratch = TestPaths.Scratch();
+        string path = scratch.File("bomb.pt");
+        using (var zip = new System.IO.Compression.ZipArchive(File.Create(path), System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using var entry = zip.CreateEntry("bomb/data.pkl", System.IO.Compression.CompressionLevel.NoCompression).Open();
+            entry.Write(new byte[100]);
+        }
+        // Declare 32 MB (under the pickle cap, far over deflate's 1032:1 limit for 100 stored bytes) in the local header
+        // (offset 22) and the central directory entry (offset 24).
+        byte[] bytes = File.ReadAllBytes(path);
+        int central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(22), 0x0200_0000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(central + 24), 0x0200_0000);
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => PyTorchImporter.Load(path, SfcnSpec()));
+        StringAssert.Contains(e.Message, "too large");
+    }
+
+    [TestMethod]
     public void NeitherZipNorPickleIsAModelFormatError()
     {
         using var scratch = TestPaths.Scratch();

@@ -17,6 +17,13 @@ internal static class PyTorchStateDict
     private static readonly BigInteger LegacyMagic = BigInteger.Parse("119547037146038801333356");
     private const long LegacyProtocol = 1001;
 
+    // A state dict's pickle holds names and shapes only (a few hundred bytes per tensor); the cap keeps a crafted
+    // archive from making us allocate gigabytes for it.
+    private const long MaxPickleBytes = 64L << 20;
+
+    // Deflate cannot expand data by more than about 1032:1, so a larger declared size is a lie (a zip bomb).
+    private const long MaxDeflateRatio = 1032;
+
     /// <summary>
     /// The state dict in <paramref name="path"/> as (key, tensor) pairs in file order; a top-level dict with a
     /// <c>state_dict</c> or <c>model_state_dict</c> entry (a training checkpoint) yields that entry. The caller
@@ -59,12 +66,12 @@ internal static class PyTorchStateDict
             throw new ModelFormatException(path, what);
         }
         string prefix = pickle.FullName[..^"data.pkl".Length];
-        if (zip.GetEntry(prefix + "byteorder") is { } order && ReadEntry(path, order, 16) is var bytes && System.Text.Encoding.ASCII.GetString(bytes) != "little")
+        if (zip.GetEntry(prefix + "byteorder") is { } order && ReadEntry(path, order, 16, stream.Length) is var bytes && System.Text.Encoding.ASCII.GetString(bytes) != "little")
         {
             throw new ModelFormatException(path, "tensors saved in big-endian byte order are not supported");
         }
         var storages = new Dictionary<string, RestrictedUnpickler.Storage>();
-        var unpickler = new RestrictedUnpickler(path, ReadEntry(path, pickle, int.MaxValue));
+        var unpickler = new RestrictedUnpickler(path, ReadEntry(path, pickle, MaxPickleBytes, stream.Length));
         unpickler.PersistentLoad = (pid, type) =>
         {
             // ('storage', storage_type, key, location, numel)
@@ -79,7 +86,7 @@ internal static class PyTorchStateDict
             {
                 throw new ModelFormatException(path, $"storage '{key}' holds {entry.Length} bytes, expected {expected} ({count} × {type.Name})");
             }
-            var storage = new RestrictedUnpickler.Storage(key, type, count) { Data = ReadEntry(path, entry, expected) };
+            var storage = new RestrictedUnpickler.Storage(key, type, count) { Data = ReadEntry(path, entry, expected, stream.Length) };
             storages[key] = storage;
             return storage;
         };
@@ -158,9 +165,9 @@ internal static class PyTorchStateDict
         return (key, count);
     }
 
-    private static byte[] ReadEntry(string path, ZipArchiveEntry entry, long limit)
+    private static byte[] ReadEntry(string path, ZipArchiveEntry entry, long limit, long fileLength)
     {
-        if (entry.Length > limit || entry.Length > Array.MaxLength)
+        if (entry.Length > limit || entry.Length > Array.MaxLength || Math.Min(entry.CompressedLength, fileLength) * MaxDeflateRatio < entry.Length)
         {
             throw new ModelFormatException(path, $"archive entry '{entry.FullName}' is too large ({entry.Length} bytes)");
         }
