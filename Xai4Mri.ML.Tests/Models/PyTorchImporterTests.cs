@@ -205,6 +205,76 @@ public sealed class PyTorchImporterTests
         StringAssert.Contains(e.Message, "too large");
     }
 
+    /// <summary>
+    /// A hand-made legacy-format file with one float tensor 'w' viewing a 4-element storage with the given size,
+    /// stride and offset: magic number, protocol 1001, system info, the state dict, the storage keys, the storage.
+    /// </summary>
+    private static byte[] LegacyFile(int size, int stride, int offset)
+    {
+        var b = new List<byte>();
+        void Text(string s) => b.AddRange(System.Text.Encoding.ASCII.GetBytes(s));
+        void Str(string s)
+        {
+            b.AddRange([0x8c, (byte)s.Length]);
+            Text(s);
+        }
+        void Int(int v)
+        {
+            b.Add((byte)'J');
+            b.AddRange(BitConverter.GetBytes(v));
+        }
+        byte[] magic = System.Numerics.BigInteger.Parse("119547037146038801333356").ToByteArray();
+        b.AddRange([0x80, 2, 0x8a, (byte)magic.Length, .. magic, (byte)'.']);
+        b.AddRange([0x80, 2, (byte)'M', 0xe9, 0x03, (byte)'.']);
+        b.AddRange([0x80, 2, (byte)'}', (byte)'.']);
+        b.AddRange([0x80, 2, (byte)'}']);
+        Str("w");
+        Text("ctorch._utils\n_rebuild_tensor_v2\n((");
+        Str("storage");
+        Text("ctorch\nFloatStorage\n");
+        Str("0");
+        Str("cpu");
+        Int(4);
+        b.AddRange([(byte)'N', (byte)'t', (byte)'Q']);
+        Int(offset);
+        Int(size);
+        b.Add(0x85);
+        Int(stride);
+        b.AddRange([0x85, 0x89, (byte)'N', (byte)'t', (byte)'R', (byte)'s', (byte)'.']);
+        b.AddRange([0x80, 2, (byte)']']);
+        Str("0");
+        b.AddRange([(byte)'a', (byte)'.']);
+        b.AddRange(BitConverter.GetBytes(4L));
+        b.AddRange(new byte[16]);
+        return [.. b];
+    }
+
+    [TestMethod]
+    [DataRow(5, 1, 0)]
+    [DataRow(4, 1, 1)]
+    [DataRow(1_000_000_000, 0, 0)]
+    [DataRow(4, 1, -1)]
+    public void TensorViewsOutsideTheirStorageAreRejected(int size, int stride, int offset)
+    {
+        using var scratch = TestPaths.Scratch();
+        string path = scratch.File("view.pt");
+        File.WriteAllBytes(path, LegacyFile(size, stride, offset));
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => PyTorchImporter.Load(path, SfcnSpec()));
+        StringAssert.Contains(e.Message, "tensor 'w'");
+        StringAssert.Contains(e.Message, "does not fit its storage of 4 elements");
+    }
+
+    [TestMethod]
+    public void HandMadeLegacyFileWithAValidViewParses()
+    {
+        // The same file with an in-bounds view reads fine and only fails to match SFCN: the test file is well-formed.
+        using var scratch = TestPaths.Scratch();
+        string path = scratch.File("view.pt");
+        File.WriteAllBytes(path, LegacyFile(4, 1, 0));
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => PyTorchImporter.Load(path, SfcnSpec()));
+        StringAssert.Contains(e.Message, "unexpected keys w");
+    }
+
     [TestMethod]
     public void NeitherZipNorPickleIsAModelFormatError()
     {
