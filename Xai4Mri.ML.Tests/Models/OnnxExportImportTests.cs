@@ -14,13 +14,14 @@ namespace Xai4Mri.ML.Tests.Models;
 [TestClass]
 public sealed class OnnxExportImportTests
 {
-    /// <summary>The networks under test: MRInet for regression, the batch-norm LeakyReLU classifier, and SFCN (small inputs).</summary>
+    /// <summary>The networks under test: MRInet for regression, the batch-norm LeakyReLU classifier, and SFCN (small inputs, fewer channels).</summary>
     private static NetworkSpec Spec(string name) => name switch
     {
         // 20×24×20 gives asymmetric 'same' pooling pads (20 → pads 0 and 1) as well as symmetric ones (5 → 1 and 1).
         "mrinet-regression" => Architectures.MriNet([20, 24, 20]),
         "mrinet-classifier" => Architectures.MriNet([20, 24, 20], classes: 3, leakyRelu: true, batchNorm: true),
-        "sfcn" => Architectures.Sfcn([32, 32, 32], outputs: 10),
+        // SFCN's layers and order with fewer channels: the node set is what matters, and the tests stay quick.
+        "sfcn" => Architectures.Sfcn([32, 32, 32], outputs: 10, channels: [8, 16, 16, 32, 32, 16]),
         _ => throw new ArgumentException(name),
     };
 
@@ -129,6 +130,30 @@ public sealed class OnnxExportImportTests
         }
         var (input, shape) = RandomInput(spec, seed: 6);
         AssertClose(Torch(network, input, shape), Torch(imported, input, shape), 1e-6, name);
+    }
+
+    [TestMethod]
+    public void GraphsUseTheAgreedNodesAndAttributes()
+    {
+        using var classifier = Network(Spec("mrinet-classifier"), seed: 17);
+        var model = ModelProto.Parser.ParseFrom(OnnxExporter.ExportBytes(classifier));
+        Assert.AreEqual(8L, model.IrVersion);
+        Assert.AreEqual(13L, model.OpsetImport.Single().Version);
+        CollectionAssert.AreEquivalent(
+            new[] { "BatchNormalization", "Conv", "LeakyRelu", "MaxPool", "Relu", "Flatten", "Gemm", "Softmax" },
+            model.Graph.Node.Select(n => n.OpType).Distinct().ToArray(), "Dropout omitted");
+        var gemms = model.Graph.Node.Where(n => n.OpType == "Gemm").ToList();
+        Assert.HasCount(3, gemms[0].Input, "Dense 64 with bias");
+        Assert.HasCount(2, gemms[1].Input, "the classifier head has no bias, so no C input");
+        Assert.IsTrue(gemms.All(g => g.Attribute.Single(a => a.Name == "transB").I == 1));
+        var norm = model.Graph.Node.First(n => n.OpType == "BatchNormalization");
+        Assert.AreEqual(1e-3f, norm.Attribute.Single(a => a.Name == "epsilon").F);
+        Assert.AreEqual(1, model.Graph.Node.Single(n => n.OpType == "Softmax").Attribute.Single(a => a.Name == "axis").I);
+        Assert.IsTrue(model.Graph.Initializer.All(t => t.DataType == 1), "float32 weights");
+
+        using var sfcn = Network(Spec("sfcn"), seed: 18);
+        var average = ModelProto.Parser.ParseFrom(OnnxExporter.ExportBytes(sfcn)).Graph.Node.Single(n => n.OpType == "AveragePool");
+        Assert.AreEqual(0, average.Attribute.Single(a => a.Name == "count_include_pad").I);
     }
 
     [TestMethod]
@@ -289,6 +314,18 @@ public sealed class OnnxExportImportTests
         var flattenAxis = new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 2 };
         var axis = Assert.ThrowsExactly<ModelFormatException>(() => OnnxImporter.Load(Graph(Node("Flatten", "input", "output", flattenAxis))));
         StringAssert.Contains(axis.Message, "axis 1");
+
+        var wide = new AttributeProto { Name = "pads", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2, 2, 2, 2, 2, 2 } };
+        var kernel = new AttributeProto { Name = "kernel_shape", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 3, 3, 3 } };
+        var pads = Assert.ThrowsExactly<ModelFormatException>(() => OnnxImporter.Load(Graph(Node("MaxPool", "input", "output", kernel, wide))));
+        StringAssert.Contains(pads.Message, "larger than half the window");
+
+        var sameName = Node("Relu", "r", "r2");
+        sameName.Name = relu.Name;
+        using (var renamed = OnnxImporter.Load(Graph(relu, sameName, Node("Relu", "r2", "output"))))
+        {
+            Assert.AreEqual(3, renamed.Spec.Layers.Select(l => l.Name).Distinct().Count(), "repeated node names made unique");
+        }
 
         var extra = new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = 2 };
         var attribute = Assert.ThrowsExactly<ModelFormatException>(() => OnnxImporter.Load(Graph(Node("Relu", "input", "output", extra))));

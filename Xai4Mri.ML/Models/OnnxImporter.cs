@@ -144,8 +144,12 @@ public static class OnnxImporter
                 {
                     throw Fail($"{what}: the graph is not a chain of layers (the node has {outputs.Count} outputs)");
                 }
-                string name = node.Name.Length > 0 && !names.Contains(node.Name) ? node.Name : $"{node.OpType.ToLowerInvariant()}_{i}";
-                names.Add(name);
+                string name = node.Name.Length > 0 ? node.Name : $"{node.OpType.ToLowerInvariant()}_{i}";
+                // Layer names key the weights (name.weight, …), so a repeated node name gets a suffix.
+                for (int n = 1; !names.Add(name); n++)
+                {
+                    name = $"{(node.Name.Length > 0 ? node.Name : node.OpType.ToLowerInvariant())}_{i}_{n}";
+                }
                 var (layer, layerWeights) = new NodeReader(this, node, what, shape).Read(name);
                 try
                 {
@@ -433,6 +437,8 @@ public static class OnnxImporter
                 return same;
             }
             Check(pads[0] == pads[3] && pads[1] == pads[4] && pads[2] == pads[5], $"pads [{string.Join(", ", pads)}] are neither symmetric nor TensorFlow's 'same' padding for input [{string.Join(", ", _input)}]");
+            // TorchSharp's pooling refuses pads above half the window (ONNX allows up to the window minus one).
+            Check(layer.Kind == LayerKind.Conv3d || pads.Zip(layer.Kernel.Concat(layer.Kernel)).All(p => p.First <= p.Second / 2), $"pooling pads [{string.Join(", ", pads)}] larger than half the window are not supported");
             return layer with { Padding = "explicit", Pad = [(int)pads[0], (int)pads[1], (int)pads[2]] };
         }
 
