@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
@@ -219,6 +221,35 @@ public sealed class OnnxExportImportTests
         using var autoPadded = OnnxImporter.Load(model.ToByteArray());
         Assert.AreEqual("same", autoPadded.Spec.Layers[1].Padding);
         AssertClose(expected, Torch(autoPadded, input, shape), 1e-6, "imported");
+    }
+
+    private sealed class Volume
+    {
+        [ColumnName("input"), VectorType(20 * 24 * 20)]
+        public float[] Voxels { get; set; } = [];
+    }
+
+    private sealed class Scored
+    {
+        [ColumnName("output")]
+        public float[] Output { get; set; } = [];
+    }
+
+    [TestMethod]
+    public void MlNetAppliesTheExportedGraphToAKnownSizeColumn()
+    {
+        // The symbolic batch lets ML.NET feed one row at a time from a fixed-size vector column.
+        var spec = Spec("mrinet-regression");
+        using var network = Network(spec, seed: 19);
+        using var bytes = new MemoryStream(OnnxExporter.ExportBytes(network));
+        var (input, shape) = RandomInput(spec, seed: 9);
+        int size = input.Length / 2;
+        var rows = new[] { new Volume { Voxels = input[..size] }, new Volume { Voxels = input[size..] } };
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Transforms.ApplyOnnxModel("output", "input", bytes).Fit(data);
+        float[] scores = [.. ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).SelectMany(r => r.Output)];
+        AssertClose(Torch(network, input, shape), scores, 1e-4, "ML.NET");
     }
 
     [TestMethod]
