@@ -187,6 +187,20 @@ public sealed class OnnxExportImportTests
     }
 
     [TestMethod]
+    public void WhenTheStoredDescriptionDisagreesWithTheGraphTheGraphWins()
+    {
+        var spec = Spec("mrinet-classifier");
+        using var network = Network(spec, seed: 20);
+        var model = ModelProto.Parser.ParseFrom(OnnxExporter.ExportBytes(network));
+        model.Graph.Node.First(n => n.OpType == "LeakyRelu").Attribute.Single(a => a.Name == "alpha").F = 0.3f;
+        using var imported = OnnxImporter.Load(model.ToByteArray());
+        Assert.AreEqual(0.3, imported.Spec.Layers.First(l => l.Kind == LayerKind.LeakyRelu).Alpha);
+        Assert.IsFalse(imported.Spec.Layers.Any(l => l.Kind == LayerKind.Dropout), "the node-derived description");
+        var (input, shape) = RandomInput(spec, seed: 10);
+        AssertClose(Ort(model.ToByteArray(), input, shape), Torch(imported, input, shape), 1e-4, "what ONNX Runtime computes");
+    }
+
+    [TestMethod]
     public void SymmetricPadsThatAreNotTensorFlowsComeBackExplicitAndSameUpperMeansSame()
     {
         // Length 20, window 3, stride 2: TensorFlow pads (0, 1); pads (1, 1) are a different, explicit, pooling.
@@ -357,6 +371,11 @@ public sealed class OnnxExportImportTests
         {
             Assert.AreEqual(3, renamed.Spec.Layers.Select(l => l.Name).Distinct().Count(), "repeated node names made unique");
         }
+
+        var old = ModelProto.Parser.ParseFrom(Graph(relu, Node("Relu", "r", "output")));
+        old.OpsetImport[0].Version = 11;
+        var opset = Assert.ThrowsExactly<ModelFormatException>(() => OnnxImporter.Load(old.ToByteArray()));
+        StringAssert.Contains(opset.Message, "opset 11 is not supported");
 
         var extra = new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = 2 };
         var attribute = Assert.ThrowsExactly<ModelFormatException>(() => OnnxImporter.Load(Graph(Node("Relu", "input", "output", extra))));
