@@ -18,12 +18,13 @@ public sealed class KerasImporterTests
             .Single(m => m.GetProperty("file").GetString() == file);
 
     [TestMethod]
-    [DataRow("mrinet_regression.h5")]
-    [DataRow("mrinet_classifier.h5")]
-    [DataRow("sfcn_small.h5")]
-    public void OutputsMatchTheNumPyReference(string file)
+    [DataRow("mrinet_regression.h5", "mrinet_regression.h5")]
+    [DataRow("mrinet_classifier.h5", "mrinet_classifier.h5")]
+    [DataRow("sfcn_small.h5", "sfcn_small.h5")]
+    [DataRow("mrinet_functional.h5", "mrinet_regression.h5")] // the same model and weights, saved as Functional
+    public void OutputsMatchTheNumPyReference(string file, string reference)
     {
-        var expected = Expected(file);
+        var expected = Expected(reference);
         int[] shape = expected.GetProperty("input_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         float scale = expected.GetProperty("input_scale").GetSingle();
         int[] outputShape = expected.GetProperty("output_shape").EnumerateArray().Select(e => e.GetInt32()).ToArray();
@@ -33,17 +34,17 @@ public sealed class KerasImporterTests
         using var _ = no_grad();
         foreach (var (input, output) in expected.GetProperty("inputs").EnumerateArray().Zip(expected.GetProperty("outputs").EnumerateArray()))
         {
-            float[] voxels = input.EnumerateArray().Select(e => e.GetInt32() * scale).ToArray();
+            float[] voxels = Convert.FromBase64String(input.GetString()!).Select(b => b * scale).ToArray();
             var y = network.forward(tensor(voxels).reshape(1, 1, shape[0], shape[1], shape[2]));
             // The reference is channels-last; a spatial output map is compared in that order.
             var channelsLast = y.dim() == 5 ? y.permute(0, 2, 3, 4, 1) : y;
             CollectionAssert.AreEqual(outputShape.Select(d => (long)d).ToArray(), channelsLast.shape[1..]);
             float[] actual = channelsLast.contiguous().data<float>().ToArray();
-            double[] reference = output.EnumerateArray().Select(e => e.GetDouble()).ToArray();
-            Assert.HasCount(reference.Length, actual);
+            double[] numpy = output.EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.HasCount(numpy.Length, actual);
             for (int i = 0; i < actual.Length; i++)
             {
-                Assert.AreEqual(reference[i], actual[i], 1e-4, $"{file} output {i}");
+                Assert.AreEqual(numpy[i], actual[i], 1e-4, $"{file} output {i}");
             }
         }
     }
@@ -126,6 +127,33 @@ public sealed class KerasImporterTests
                 StringAssert.Contains(e.Message, $"the file is truncated: it has {length} bytes, its HDF5 superblock records {good.Length}");
             }
         }
+    }
+
+    [TestMethod]
+    public void DamagedBytesGiveAModelOrAModelFormatErrorNeverAnotherException()
+    {
+        using var scratch = TestPaths.Scratch();
+        byte[] good = File.ReadAllBytes(Keras("mrinet_regression.h5"));
+        var random = new Random(5);
+        int failures = 0;
+        // Overwrite 32 bytes at spread-out places (metadata, attributes, weights) with random bytes.
+        for (int at = 0; at < good.Length - 32; at += 1499)
+        {
+            byte[] damaged = (byte[])good.Clone();
+            random.NextBytes(damaged.AsSpan(at, 32));
+            string path = scratch.File($"damaged{at}.h5");
+            File.WriteAllBytes(path, damaged);
+            try
+            {
+                KerasImporter.Load(path).Network.Dispose();
+            }
+            catch (ModelFormatException e)
+            {
+                StringAssert.StartsWith(e.Message, $"{path}: ");
+                failures++;
+            }
+        }
+        Assert.IsGreaterThan(0, failures, "some damage must be detected");
     }
 
     [TestMethod]

@@ -6,6 +6,7 @@ tf.keras 2.x `save_model_to_hdf5` / `save_weights_to_hdf5_group` lay them out, a
 an independent channels-last NumPy forward pass (TensorFlow's padding rules). Run with Debian's python3
 (python3-h5py, python3-numpy): `/usr/bin/python3 make_keras_fixtures.py` in this folder. Deterministic (fixed seeds).
 """
+import base64
 import copy
 import json
 import os
@@ -195,11 +196,13 @@ def init_weights(layers, in_shape, rng, weights, names, prefix):
 
 
 def write_model(file, model_name, layers, input_shape, seed, n_inputs=2, prefixed_blocks=(), mutate=None,
-                written_layers=None):
+                written_layers=None, functional=False, fixed_length_config=False):
     """Writes `file` and returns its reference record. Nested Sequentials in `prefixed_blocks` record their
     variables as "<block>/<layer>/<var>:0" (tf.keras does so for a block built inside the outer model);
     others as "<layer>/<var>:0" (a block built on its own, e.g. with an input shape). `mutate` may write a weight
-    differently (returns True when it did); `written_layers` replaces the layer configs in the file's model_config."""
+    differently (returns True when it did); `written_layers` replaces the layer configs in the file's model_config.
+    `functional` saves the chain as a Functional model (keras.Model(inputs, outputs)) instead of a Sequential.
+    `fixed_length_config` stores model_config as a fixed-length string, as h5py 2.x (tf.keras <= 2.3) did."""
     rng = np.random.default_rng(seed)
     weights, names = {}, {}
     shape = (*input_shape, 1)
@@ -209,14 +212,24 @@ def write_model(file, model_name, layers, input_shape, seed, n_inputs=2, prefixe
         shape = init_weights([layer], shape, rng, weights, names, prefix)
 
     config = {"class_name": "Sequential", "config": {"name": model_name, "layers": written_layers or layers}}
+    if functional:
+        # Functional configs name each layer at the top and link it to its input through inbound_nodes.
+        chain = [{"class_name": l["class_name"], "config": l["config"], "name": l["config"]["name"],
+                  "inbound_nodes": [[[prev["config"]["name"], 0, 0, {}]]] if prev else []}
+                 for prev, l in zip([None] + layers[:-1], layers)]
+        config = {"class_name": "Functional", "config": {"name": model_name, "layers": chain,
+                                                         "input_layers": [[layers[0]["config"]["name"], 0, 0]],
+                                                         "output_layers": [[layers[-1]["config"]["name"], 0, 0]]}}
     path = os.path.join(HERE, file)
     with h5py.File(path, "w") as f:
         # save_model_to_hdf5: dict metadata is JSON encoded to bytes, strings are stored as they are.
         f.attrs["backend"] = "tensorflow"
         f.attrs["keras_version"] = KERAS_VERSION
-        f.attrs["model_config"] = json.dumps(config).encode("utf8")
+        encoded = json.dumps(config).encode("utf8")
+        f.attrs["model_config"] = np.bytes_(encoded) if fixed_length_config else encoded
         g = f.create_group("model_weights")
-        top = [l for l in layers if l["class_name"] != "InputLayer"]  # Sequential.layers omits the InputLayer
+        # Sequential.layers omits the InputLayer; a Functional model lists it (with no weights).
+        top = layers if functional else [l for l in layers if l["class_name"] != "InputLayer"]
         g.attrs["layer_names"] = np.asarray([l["config"]["name"].encode("utf8") for l in top])
         g.attrs["backend"] = b"tensorflow"
         g.attrs["keras_version"] = KERAS_VERSION.encode("utf8")
@@ -232,12 +245,12 @@ def write_model(file, model_name, layers, input_shape, seed, n_inputs=2, prefixe
                 if mutate is None or not mutate(lg, n, a):
                     lg.create_dataset(n, a.shape, dtype=a.dtype)[:] = a
 
-    # Inputs are 0..255 intensities scaled by 1/64 (exact in float32); JSON keeps the integers.
+    # Inputs are 0..255 intensities scaled by 1/64 (exact in float32); JSON keeps the bytes (D, H, W order) in base64.
     counts = rng.integers(0, 256, (n_inputs, *input_shape, 1))
     x = counts / 64.0
     y = forward(layers, {k: {v: a.astype(np.float64) for v, a in d.items()} for k, d in weights.items()}, x)
     return {"file": file, "input_shape": list(input_shape), "input_scale": 1 / 64.0,
-            "inputs": [xi[..., 0].reshape(-1).tolist() for xi in counts],
+            "inputs": [base64.b64encode(xi[..., 0].astype(np.uint8).tobytes()).decode("ascii") for xi in counts],
             "output_shape": list(y.shape[1:]),
             "outputs": [yi.reshape(-1).round(10).tolist() for yi in y]}
 
@@ -296,9 +309,14 @@ def main():
                                           (sfcn_small, "sfcn_small.h5")]):
         name, layers, s = maker()
         records.append(write_model(file, name, layers, s, seed=100 + seed,
-                                   prefixed_blocks=("conv3D_block_1", "conv3D_block_2")))
+                                   prefixed_blocks=("conv3D_block_1", "conv3D_block_2"),
+                                   fixed_length_config=file == "mrinet_classifier.h5"))
     with open(os.path.join(HERE, "expected.json"), "w") as f:
         json.dump({"generator": "make_keras_fixtures.py", "models": records}, f)
+
+    # The regression MRInet again, as a Functional model: same seed, so the same weights, inputs and outputs.
+    name, layers, s = mrinet_regression()
+    write_model("mrinet_functional.h5", name, layers, s, seed=100, functional=True)
 
     # Broken files: each differs from a good model in exactly one way.
     name, layers, s = mrinet_regression()
