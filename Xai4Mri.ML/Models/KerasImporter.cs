@@ -18,6 +18,7 @@ public static class KerasImporter
     /// InputLayer, Conv3D, MaxPooling3D, AveragePooling3D, BatchNormalization, Dense, Dropout, Flatten, ReLU,
     /// LeakyReLU, Activation, Softmax and nested Sequential blocks (see docs/models.md).
     /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is null or empty.</exception>
     /// <exception cref="ModelFormatException">
     /// The file is missing, not HDF5, damaged, not a Keras model, uses an unsupported layer or setting, or its
     /// weights are missing or of the wrong shape; the message names the file and the layer.
@@ -93,9 +94,7 @@ public static class KerasImporter
                 byLayer = WeightNames(path, file, source.Group);
                 groups[source.Group] = byLayer;
             }
-            // A top-level layer owns every weight in its group, whatever the recorded variable names say.
-            var names = source.Group == source.Layer ? byLayer.Values.SelectMany(d => d).ToDictionary(kv => kv.Key, kv => kv.Value)
-                : byLayer.GetValueOrDefault(source.Layer) ?? [];
+            var names = source.Group == source.Layer ? OwnWeights(path, byLayer, what) : byLayer.GetValueOrDefault(source.Layer) ?? [];
             var group = Read(path, $"group model_weights/{source.Group}", () => file.Group("model_weights").Group(source.Group));
             int[] input = source.SpecIndex == 0 ? spec.InputShape : shapes[source.SpecIndex - 1];
             Tensor Weight(string variable, long[] kerasShape)
@@ -155,6 +154,20 @@ public static class KerasImporter
                 throw new ModelFormatException(path, $"{what}: unexpected weight(s) {string.Join(", ", names.Values)} in model_weights/{source.Group}");
             }
         }
+    }
+
+    /// <summary>A top-level layer owns every weight in its group, whatever the recorded variable names say.</summary>
+    private static Dictionary<string, string> OwnWeights(string path, Dictionary<string, Dictionary<string, string>> byLayer, string what)
+    {
+        var own = new Dictionary<string, string>();
+        foreach (var (variable, name) in byLayer.Values.SelectMany(d => d))
+        {
+            if (!own.TryAdd(variable, name))
+            {
+                throw new ModelFormatException(path, $"{what}: weights '{own[variable]}' and '{name}' both claim to be its {variable}");
+            }
+        }
+        return own;
     }
 
     /// <summary>
