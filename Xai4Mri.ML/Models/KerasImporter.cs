@@ -39,6 +39,7 @@ public static class KerasImporter
         using var file = Read(path, "the file as HDF5", () => H5File.OpenRead(path));
         string json = ReadString(path, file, "model_config")
             ?? throw new ModelFormatException(path, "no 'model_config' attribute: not a Keras model saved with its architecture (weights-only files are not supported)");
+        string version = ReadString(path, file, "keras_version") ?? "";
         KerasLayerConverter.Result converted;
         try
         {
@@ -75,7 +76,7 @@ public static class KerasImporter
             Network = network,
             Name = converted.Name,
             KerasInputShape = converted.KerasInputShape,
-            KerasVersion = ReadString(path, file, "keras_version") ?? "",
+            KerasVersion = version,
         };
     }
 
