@@ -18,6 +18,7 @@ public sealed class MriNetModel : IDisposable
 {
     private const string FormatName = "xai4mri-model";
     private const int FormatVersion = 1;
+    private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
 
     /// <summary>Wraps a network with its metadata.</summary>
     public MriNetModel(SpecNetwork network, ModelTask task, InputConventions? conventions = null, string? provenance = null)
@@ -135,9 +136,77 @@ public sealed class MriNetModel : IDisposable
         }
     }
 
+    /// <summary>
+    /// Reads any supported model file, recognised by its content: our own format (<see cref="Save"/>), a Keras .h5
+    /// as xai4mri publishes them, an ONNX graph we exported, or a PyTorch state dict (which holds weights only, so
+    /// <paramref name="pytorchArchitecture"/> must describe the network, e.g. <see cref="Architectures.Sfcn"/>).
+    /// Imported models get the task their head implies (softmax/log-softmax: classes; otherwise regression) and
+    /// xai4mri's input conventions (LIA, brain-extracted, 0–255).
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file is missing, of an unknown kind, corrupt, or does not fit.</exception>
+    public static MriNetModel Load(string path, NetworkSpec? pytorchArchitecture = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        byte[] head = new byte[8];
+        try
+        {
+            using var stream = File.OpenRead(path);
+            _ = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the file ({e.Message})", e);
+        }
+        bool zip = head[0] == 'P' && head[1] == 'K';
+        if (zip && IsOwnFormat(path))
+        {
+            return LoadOwn(path);
+        }
+        if (head.AsSpan().SequenceEqual(Hdf5Signature))
+        {
+            var keras = KerasImporter.Load(path);
+            return Imported(keras.Network, $"Keras .h5 model '{keras.Name}' ({path})");
+        }
+        if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+        {
+            return Imported(OnnxImporter.Load(path), $"ONNX graph ({path})");
+        }
+        if (zip || head[0] == 0x80 || path.EndsWith(".pt", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".pth", StringComparison.OrdinalIgnoreCase))
+        {
+            if (pytorchArchitecture is null)
+            {
+                throw new ModelFormatException(path, "a PyTorch state dict holds weights only; pass the architecture (e.g. Architectures.Sfcn([160, 192, 160]) for Peng et al.'s SFCN)");
+            }
+            return Imported(PyTorchImporter.Load(path, pytorchArchitecture), $"PyTorch state dict ({path})");
+        }
+        throw new ModelFormatException(path, "not a model file Xai4Mri.ML knows (ours, Keras .h5, PyTorch .pt/.pth, ONNX .onnx)");
+    }
+
+    private static bool IsOwnFormat(string path)
+    {
+        try
+        {
+            using var archive = ZipFile.OpenRead(path);
+            return archive.GetEntry("model.json") is not null;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
+    }
+
+    private static MriNetModel Imported(SpecNetwork network, string provenance)
+    {
+        var last = network.Spec.Layers.LastOrDefault();
+        int outputs = network.Spec.OutputShape[0];
+        var task = last?.Kind is LayerKind.Softmax or LayerKind.LogSoftmax && outputs >= 2
+            ? ModelTask.Classification(Enumerable.Range(0, outputs).Select(i => i.ToString(CultureInfo.InvariantCulture)))
+            : ModelTask.Regression();
+        return new MriNetModel(network, task, new InputConventions(), provenance);
+    }
+
     /// <summary>Reads a model written by <see cref="Save"/>; the weights are verified against their SHA-256.</summary>
-    /// <exception cref="ModelFormatException">The file is missing, not a model of ours, corrupt, or inconsistent.</exception>
-    public static MriNetModel Load(string path)
+    private static MriNetModel LoadOwn(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         Manifest manifest;
