@@ -189,9 +189,9 @@ public sealed class MriNetModel : IDisposable
             using var archive = ZipFile.OpenRead(path);
             return archive.GetEntry("model.json") is not null;
         }
-        catch (InvalidDataException)
+        catch (InvalidDataException e)
         {
-            return false;
+            throw new ModelFormatException(path, $"corrupt or truncated zip archive ({e.Message})", e);
         }
     }
 
