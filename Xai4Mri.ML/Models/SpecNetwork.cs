@@ -13,6 +13,11 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
+    static SpecNetwork()
+    {
+        TorchRuntime.EnsureConfigured();
+    }
+
     /// <summary>Builds the network; with <paramref name="seed"/> the initial weights are reproducible.</summary>
     /// <exception cref="ArgumentException">A layer does not fit its input shape.</exception>
     public SpecNetwork(NetworkSpec spec, long? seed = null) : base(string.IsNullOrEmpty(spec.Architecture) ? "network" : spec.Architecture)
