@@ -29,6 +29,27 @@ public sealed class ArchitectureTests
     }
 
     [TestMethod]
+    public void ForwardToStopsAtTheRequestedLayer()
+    {
+        var spec = Architectures.MriNet([20, 24, 20]);
+        using var net = new SpecNetwork(spec, seed: 4);
+        net.eval();
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var x = randn(new long[] { 2, 1, 20, 24, 20 });
+        int flatten = spec.Layers.ToList().FindIndex(l => l.Kind == LayerKind.Flatten);
+        var features = net.ForwardTo(x, flatten);
+        CollectionAssert.AreEqual(new long[] { 2, spec.Shapes()[flatten][0] }, features.shape);
+        // Running the rest of the layers on those features gives the full forward pass.
+        var y = features;
+        for (int i = flatten + 1; i < spec.Layers.Count; i++)
+        {
+            y = net.Layer(i).forward(y);
+        }
+        Assert.IsTrue(y.allclose(net.forward(x), 0, 0));
+    }
+
+    [TestMethod]
     public void MriNetClassifierHasNoBiasAndSoftmaxRows()
     {
         var spec = Architectures.MriNet([20, 24, 20], classes: 3, leakyRelu: true, batchNorm: true);

@@ -130,7 +130,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         }
         var report = new NiftiLoaderFitReport(images.Count, orientations, voxelSizes, extent, cut,
             images.Where(i => i.Volume.NonFiniteCount > 0).Select(i => i.Subject).ToList(), notExtracted, warnings);
-        return new NiftiLoaderTransformer(_env, _outputColumnName, _inputColumnName, subjectColumn, Draft(target, clipMin, clipMax),
+        return new NiftiLoaderTransformer(_outputColumnName, _inputColumnName, subjectColumn, Draft(target, clipMin, clipMax),
             Math.Max(1, _options.MaxDegreeOfParallelism), report);
     }
 

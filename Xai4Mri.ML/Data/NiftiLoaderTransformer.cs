@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Data;
@@ -11,12 +10,9 @@ namespace Xai4Mri.ML.Data;
 /// </summary>
 public sealed class NiftiLoaderTransformer : ITransformer
 {
-    private readonly IHostEnvironment _env;
-
-    internal NiftiLoaderTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName, string? subjectColumnName,
+    internal NiftiLoaderTransformer(string outputColumnName, string inputColumnName, string? subjectColumnName,
         NiftiLoaderParameters parameters, int parallelism, NiftiLoaderFitReport report)
     {
-        _env = env;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         SubjectColumnName = subjectColumnName;
