@@ -26,9 +26,9 @@ internal static class MLNetInternals
             ?? throw new NotSupportedException($"this ML.NET version does not expose the environment of {catalog.GetType().Name}; Xai4Mri.ML needs ML.NET 5.0");
     }
 
-    /// <summary>A schema-shape column (name, vector kind, item type, not a key, no annotations).</summary>
-    public static SchemaShape.Column SchemaColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType) =>
-        ColumnConstructor?.Invoke([name, kind, itemType, false, null]) is SchemaShape.Column column
+    /// <summary>A schema-shape column (name, vector kind, item type, whether it is a key; no annotations).</summary>
+    public static SchemaShape.Column SchemaColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey = false) =>
+        ColumnConstructor?.Invoke([name, kind, itemType, isKey, null]) is SchemaShape.Column column
             ? column
             : throw new NotSupportedException("this ML.NET version does not allow building SchemaShape columns; Xai4Mri.ML needs ML.NET 5.0");
 }

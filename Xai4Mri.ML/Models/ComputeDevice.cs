@@ -1,4 +1,6 @@
+using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -17,6 +19,36 @@ public static class ComputeDevice
     {
         ArgumentNullException.ThrowIfNull(ml);
         return Select(ml.GpuDeviceId, ml.FallbackToCpu, cuda.is_available, cuda.device_count);
+    }
+
+    /// <summary>
+    /// The device for the settings of the environment behind an ML.NET catalog (the MLContext's host): its
+    /// <c>GpuDeviceId</c> and <c>FallbackToCpu</c>, which ML.NET keeps on an internal interface, are read by name.
+    /// </summary>
+    internal static Device Select(IHostEnvironment env)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        if (env is MLContext ml)
+        {
+            return Select(ml);
+        }
+        int? gpu = Setting(env, nameof(MLContext.GpuDeviceId)) as int?;
+        bool fallback = Setting(env, nameof(MLContext.FallbackToCpu)) as bool? ?? false;
+        return Select(gpu, fallback, cuda.is_available, cuda.device_count);
+    }
+
+    private static object? Setting(object env, string name)
+    {
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        for (var type = env.GetType(); type is not null; type = type.BaseType)
+        {
+            var property = type.GetProperties(flags).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal));
+            if (property is not null)
+            {
+                return property.GetValue(env);
+            }
+        }
+        return null;
     }
 
     /// <summary>The rule behind <see cref="Select(MLContext)"/>, with the CUDA probes passed in (testable without a GPU).</summary>

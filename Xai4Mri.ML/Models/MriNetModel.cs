@@ -47,6 +47,12 @@ public sealed class MriNetModel : IDisposable
     /// <summary>Where the weights came from (file, importer, training).</summary>
     public string Provenance { get; }
 
+    /// <summary>
+    /// The learning rate the model was prepared for (xai4mri's <c>adapt_model</c> compiles the adapted model with
+    /// one); trainers use it when their options leave the rate unset. Null when not set.
+    /// </summary>
+    public double? LearningRate { get; init; }
+
     /// <summary>A new MRInet for a task, with reproducible initial weights (regression head bias = target mean).</summary>
     public static MriNetModel CreateMriNet(int[] inputShape, ModelTask task, long seed = 0, bool leakyRelu = false, bool batchNorm = false, InputConventions? conventions = null)
     {
@@ -92,7 +98,7 @@ public sealed class MriNetModel : IDisposable
 
     private sealed record TensorEntry(string Name, string DType, long[] Shape, long Offset, long Length);
 
-    private sealed record Manifest(string Format, int Version, NetworkSpec Spec, ModelTask Task, InputConventions Conventions, string Provenance, IReadOnlyList<TensorEntry> Tensors, string WeightsSha256);
+    private sealed record Manifest(string Format, int Version, NetworkSpec Spec, ModelTask Task, InputConventions Conventions, string Provenance, IReadOnlyList<TensorEntry> Tensors, string WeightsSha256, double? LearningRate = null);
 
     /// <summary>
     /// Writes the model as one file: a zip with <c>model.json</c> (architecture, task, conventions, provenance, tensor
@@ -111,7 +117,7 @@ public sealed class MriNetModel : IDisposable
             weights.Write(bytes);
         }
         byte[] weightBytes = weights.ToArray();
-        var manifest = new Manifest(FormatName, FormatVersion, Spec, Task, Conventions, Provenance, entries, Convert.ToHexStringLower(SHA256.HashData(weightBytes)));
+        var manifest = new Manifest(FormatName, FormatVersion, Spec, Task, Conventions, Provenance, entries, Convert.ToHexStringLower(SHA256.HashData(weightBytes)), LearningRate);
         string full = Path.GetFullPath(path);
         string temp = full + $".{Guid.NewGuid():N}.tmp";
         try
@@ -273,8 +279,56 @@ public sealed class MriNetModel : IDisposable
             network.Dispose();
             throw new ModelFormatException(path, $"weights missing for {string.Join(", ", missing)}");
         }
-        return new MriNetModel(network, manifest.Task, manifest.Conventions, manifest.Provenance);
+        return new MriNetModel(network, manifest.Task, manifest.Conventions, manifest.Provenance) { LearningRate = manifest.LearningRate };
     }
+
+    /// <summary>
+    /// The network inside an ML.NET model .zip saved with <c>ml.Model.Save</c> from a pipeline that contains a fitted
+    /// network (AdaptHead, MriNetTransfer): its weights, task, input conventions and provenance, ready to be the
+    /// pretrained model of the next transfer. With several networks in the pipeline, the last one.
+    /// </summary>
+    /// <exception cref="ModelFormatException">The file cannot be read, is not a zip, or holds no network of ours.</exception>
+    public static MriNetModel FromModelZip(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        (byte[] Network, Serialization.ModelDescription? Description)? found = null;
+        try
+        {
+            using var zip = ZipFile.OpenRead(path);
+            foreach (var entry in zip.Entries.Where(e => e.Name == "OnnxModel" || e.Name.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase)))
+            {
+                using var stream = entry.Open();
+                using var buffer = new MemoryStream();
+                stream.CopyTo(buffer);
+                byte[] bytes = buffer.ToArray();
+                // ML.NET stores the graph behind a 4-byte length prefix; accept it with or without.
+                if (bytes.Length > 4 && BinaryPrimitives.ReadInt32LittleEndian(bytes) == bytes.Length - 4)
+                {
+                    bytes = bytes[4..];
+                }
+                if (Serialization.ScoringGraph.TryUnwrap(bytes, out var network, out var description))
+                {
+                    found = (network, description);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot read the model .zip ({e.Message})", e);
+        }
+        if (found is not { } f)
+        {
+            throw new ModelFormatException(path, "the model .zip holds no Xai4Mri.ML network (save a pipeline with AdaptHead or MriNetTransfer)");
+        }
+        var spec = OnnxImporter.Load(f.Network, path);
+        var d = f.Description;
+        return d is null
+            ? Imported(spec, $"ML.NET model ({path})")
+            : new MriNetModel(spec, d.Task, d.Conventions, $"{d.Provenance}; recovered from {path}") { LearningRate = d.LearningRate };
+    }
+
+    /// <summary>The same network with another task description (the caller gives up the old object).</summary>
+    internal MriNetModel WithTask(ModelTask task) => new(Network, task, Conventions, Provenance) { LearningRate = LearningRate };
 
     /// <summary>Sets the bias of the head (the last Dense or Conv layer) to <paramref name="value"/>.</summary>
     internal static void SetHeadBias(SpecNetwork network, double value)

@@ -44,7 +44,7 @@ public static class HeadAdapter
         int outputs = classes == 0 ? 1 : classes;
         if (spec.Layers[head].Units == outputs)
         {
-            return new MriNetModel(Copy(model.Network, spec), task, model.Conventions, model.Provenance);
+            return new MriNetModel(Copy(model.Network, spec), task, model.Conventions, model.Provenance) { LearningRate = model.LearningRate };
         }
         var headSpec = spec.Layers[head];
         var layers = spec.Layers.Take(head).ToList();
@@ -66,7 +66,24 @@ public static class HeadAdapter
         {
             MriNetModel.SetHeadBias(network, targetBias ?? 0);
         }
-        return new MriNetModel(network, task, model.Conventions, $"{model.Provenance}; head adapted to {(classes == 0 ? "regression" : $"{classes} classes")}");
+        return new MriNetModel(network, task, model.Conventions, $"{model.Provenance}; head adapted to {(classes == 0 ? "regression" : $"{classes} classes")}") { LearningRate = model.LearningRate };
+    }
+
+    /// <summary>
+    /// xai4mri's <c>adapt_model(model, input_shape, learning_rate, target_bias, n_classes)</c> with its argument
+    /// names: like <see cref="Adapt(MriNetModel, int, double?, IReadOnlyList{string}?, long)"/>, and the adapted model
+    /// carries <paramref name="learningRate"/> (<see cref="MriNetModel.LearningRate"/>), which xai4mri compiles into
+    /// the Keras model and our trainers use when their options leave the rate unset.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="nClasses"/> is 1 or negative, or the learning rate is not positive.</exception>
+    public static MriNetModel Adapt(MriNetModel model, int nClasses, double learningRate, double? targetBias = null)
+    {
+        if (!(learningRate > 0) || double.IsInfinity(learningRate))
+        {
+            throw new ArgumentException($"learning rate must be positive and finite, got {learningRate}", nameof(learningRate));
+        }
+        var adapted = Adapt(model, nClasses, targetBias);
+        return new MriNetModel(adapted.Network, adapted.Task, adapted.Conventions, adapted.Provenance) { LearningRate = learningRate };
     }
 
     private static SpecNetwork Copy(SpecNetwork source, NetworkSpec spec)

@@ -1,0 +1,339 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.Tests.Volumes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Xai4Mri.ML.Tests.Transfer;
+
+/// <summary>
+/// ml.Transforms.AdaptHead: the label column decides the head; the transformer's columns agree with the network run
+/// in TorchSharp and satisfy ML.NET's evaluators; warm-up trains the head only; saved models score the same.
+/// </summary>
+[TestClass]
+public sealed class AdaptHeadTests
+{
+    private static readonly int[] Shape = [16, 16, 16];
+    private const int Voxels = 16 * 16 * 16;
+
+    private sealed class Row
+    {
+        public float[] Image { get; set; } = [];
+
+        public float Age { get; set; }
+
+        public bool Patient { get; set; }
+
+        public string Group { get; set; } = "";
+    }
+
+    /// <summary>20 volumes whose bright cube grows with "age"; groups by age tercile.</summary>
+    private static List<Row> Rows(int n = 20)
+    {
+        var random = new Random(7);
+        return Enumerable.Range(0, n).Select(i =>
+        {
+            var image = new float[Voxels];
+            int half = 2 + (i % 6);
+            for (int z = 8 - half; z < 8 + half; z++)
+            {
+                for (int y = 8 - half; y < 8 + half; y++)
+                {
+                    for (int x = 8 - half; x < 8 + half; x++)
+                    {
+                        image[(((z * 16) + y) * 16) + x] = 100 + (float)(random.NextDouble() * 20);
+                    }
+                }
+            }
+            float age = 30 + (8 * (i % 6)) + (float)random.NextDouble();
+            return new Row { Image = image, Age = age, Patient = i % 6 >= 3, Group = (i % 6 / 2) switch { 0 => "young", 1 => "middle", _ => "old" } };
+        }).ToList();
+    }
+
+    private static IDataView Load(MLContext ml, IEnumerable<Row> rows)
+    {
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape);
+        return ml.Data.LoadFromEnumerable(rows, definition);
+    }
+
+    private static MriNetModel Pretrained(int classes = 3) =>
+        MriNetModel.CreateMriNet(Shape, classes == 0 ? ModelTask.Regression(10) : ModelTask.Classification(Enumerable.Range(0, classes).Select(i => $"c{i}")), seed: 11);
+
+    private static float[] Forward(MriNetModel model, float[] image)
+    {
+        using var scope = NewDisposeScope();
+        model.Network.eval();
+        using var _ = no_grad();
+        return model.Network.forward(tensor(image, [1, 1, 16, 16, 16])).data<float>().ToArray();
+    }
+
+    [TestMethod]
+    public void SingleLabelGivesARegressionHeadWithTheLabelMeanAsBias()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows();
+        var data = Load(ml, rows);
+        using var pretrained = Pretrained(3);
+
+        var fitted = ml.Transforms.AdaptHead(pretrained, "Age").Fit(data);
+
+        double mean = rows.Average(r => (double)r.Age);
+        Assert.AreEqual(PredictionKind.Regression, fitted.Kind);
+        Assert.IsFalse(fitted.Model.Task.IsClassification);
+        Assert.AreEqual(mean, fitted.Model.Task.TargetMean!.Value, 1e-9);
+        Assert.AreEqual("Age", fitted.Model.Task.TargetName);
+        var head = fitted.Model.Network.Layer(fitted.Model.Spec.HeadIndex).parameters().ToList();
+        Assert.AreEqual(mean, head[1].ToDouble(), 1e-5);
+        Assert.AreEqual(1, fitted.Model.Spec.OutputShape[0]);
+
+        var scored = fitted.Transform(data);
+        Assert.AreEqual(NumberDataViewType.Single, scored.Schema["Score"].Type);
+        var scores = scored.GetColumn<float>("Score").ToList();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            Assert.AreEqual(Forward(fitted.Model, rows[i].Image)[0], scores[i], 1e-4, $"row {i}: ONNX Runtime vs TorchSharp");
+        }
+        var metrics = ml.Regression.Evaluate(scored, labelColumnName: "Age");
+        Assert.AreEqual(rows.Zip(scores).Average(p => Math.Abs(p.First.Age - p.Second)), metrics.MeanAbsoluteError, 1e-3);
+        Assert.IsEmpty(fitted.History.Epochs, "no warm-up asked");
+    }
+
+    [TestMethod]
+    public void KeyLabelGivesAClassHeadWithTheKeyNames()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows();
+        var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
+        using var pretrained = Pretrained(0);
+
+        var fitted = ml.Transforms.AdaptHead(pretrained, "Label", new AdaptHeadOptions { Seed = 4 }).Fit(data);
+
+        // MapValueToKey numbers values in order of appearance: young, middle, old.
+        CollectionAssert.AreEqual(new[] { "young", "middle", "old" }, fitted.Model.Task.ClassNames.ToArray());
+        Assert.AreEqual(PredictionKind.MulticlassClassification, fitted.Kind);
+        Assert.AreEqual(LayerKind.Softmax, fitted.Model.Spec.Layers[^1].Kind);
+        Assert.IsFalse(fitted.Model.Spec.Layers[fitted.Model.Spec.HeadIndex].UseBias, "xai4mri: softmax head without bias");
+
+        var scored = fitted.Transform(data);
+        var scoreType = (VectorDataViewType)scored.Schema["Score"].Type;
+        Assert.AreEqual(3, scoreType.Size);
+        Assert.IsInstanceOfType<KeyDataViewType>(scored.Schema["PredictedLabel"].Type);
+        var named = ml.Transforms.Conversion.MapKeyToValue("PredictedName", "PredictedLabel").Fit(scored).Transform(scored);
+        var scores = named.GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToList();
+        var names = named.GetColumn<string>("PredictedName").ToList();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            float[] expected = Forward(fitted.Model, rows[i].Image);
+            for (int k = 0; k < 3; k++)
+            {
+                Assert.AreEqual(expected[k], scores[i][k], 1e-5, $"row {i} class {k}");
+            }
+            Assert.AreEqual(fitted.Model.Task.ClassNames[Array.IndexOf(scores[i], scores[i].Max())], names[i]);
+        }
+        var metrics = ml.MulticlassClassification.Evaluate(scored, labelColumnName: "Label");
+        Assert.HasCount(3, metrics.PerClassLogLoss);
+        Assert.IsTrue(metrics.MicroAccuracy is >= 0 and <= 1);
+    }
+
+    [TestMethod]
+    public void BooleanLabelGivesTwoClassesWithProbabilityAndLogOdds()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows();
+        var data = Load(ml, rows);
+        using var pretrained = Pretrained(0);
+
+        var fitted = ml.Transforms.AdaptHead(pretrained, "Patient").Fit(data);
+
+        CollectionAssert.AreEqual(new[] { "False", "True" }, fitted.Model.Task.ClassNames.ToArray());
+        var scored = fitted.Transform(data);
+        var score = scored.GetColumn<float>("Score").ToList();
+        var probability = scored.GetColumn<float>("Probability").ToList();
+        var predicted = scored.GetColumn<bool>("PredictedLabel").ToList();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            float[] p = Forward(fitted.Model, rows[i].Image);
+            Assert.AreEqual(p[1], probability[i], 1e-5);
+            Assert.AreEqual(Math.Log(p[1] / p[0]), score[i], 1e-3);
+            Assert.AreEqual(p[1] > p[0], predicted[i]);
+        }
+        var metrics = ml.BinaryClassification.Evaluate(scored, labelColumnName: "Patient");
+        Assert.IsTrue(metrics.AreaUnderRocCurve is >= 0 and <= 1);
+    }
+
+    [TestMethod]
+    public void WarmUpTrainsOnlyTheHeadAndLowersItsLoss()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = Rows(24);
+        var data = Load(ml, rows);
+        using var pretrained = Pretrained(3);
+        var before = pretrained.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
+
+        var fitted = ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = 40, LearningRate = 0.05, BatchSize = 8 }).Fit(data);
+
+        var epochs = fitted.History.Epochs;
+        Assert.HasCount(40, epochs);
+        Assert.IsLessThan(0.7 * epochs[0].TrainLoss, epochs[^1].TrainLoss, $"loss {epochs[0].TrainLoss} → {epochs[^1].TrainLoss}");
+        Assert.IsTrue(epochs.All(e => e.PhaseName == "head only" && e.MetricName == "MAE"));
+        int head = fitted.Model.Spec.HeadIndex;
+        foreach (var (name, value) in fitted.Model.Network.state_dict())
+        {
+            int layer = int.Parse(name.Split('.')[1], CultureInfo.InvariantCulture);
+            if (layer < head)
+            {
+                CollectionAssert.AreEqual(before[name], value.data<float>().ToArray(), $"{name} must stay frozen");
+            }
+        }
+        Assert.AreNotEqual(rows.Average(r => (double)r.Age), fitted.Model.Network.Layer(head).parameters().Last().ToDouble(), 1e-3, "the head's bias moved");
+        // The pretrained model is not changed by adaptation.
+        CollectionAssert.AreEqual(before[$"layers.{head}.weight"], pretrained.Network.state_dict()[$"layers.{head}.weight"].data<float>().ToArray());
+    }
+
+    [TestMethod]
+    public void WarmUpIsDeterministicGivenTheSeed()
+    {
+        float[] Run()
+        {
+            var ml = new MLContext(seed: 1);
+            var rows = Rows(12);
+            using var pretrained = Pretrained(0);
+            var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
+            var fitted = ml.Transforms.AdaptHead(pretrained, "Label", new AdaptHeadOptions { WarmupEpochs = 5, Seed = 3, BatchSize = 4 }).Fit(data);
+            return fitted.Model.Network.Layer(fitted.Model.Spec.HeadIndex).parameters().First().data<float>().ToArray();
+        }
+
+        CollectionAssert.AreEqual(Run(), Run());
+    }
+
+    [TestMethod]
+    public void BadColumnsAreReportedByName()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = Load(ml, Rows(4));
+        using var pretrained = Pretrained(0);
+        using var other = MriNetModel.CreateMriNet([8, 8, 8], ModelTask.Regression(), seed: 1);
+
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Sex").Fit(data));
+        StringAssert.Contains(missing.Message, "label column 'Sex' not found");
+        var text = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Group").Fit(data));
+        StringAssert.Contains(text.Message, "label column 'Group' is String; use Single for regression, Boolean for two classes, or a key");
+        var size = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(other, "Age").Fit(data));
+        StringAssert.Contains(size.Message, "image column 'Image' has 4096 values (16x16x16), the network expects 8x8x8 = 512");
+        var image = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { FeatureColumnName = "T1" }).Fit(data));
+        StringAssert.Contains(image.Message, "image column 'T1' not found");
+        var oneClass = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, Rows(1))).Transform(Load(ml, Rows(1)));
+        var single = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Label").Fit(oneClass));
+        StringAssert.Contains(single.Message, "has 1 class; classification needs at least two");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = -1 }));
+    }
+
+    [TestMethod]
+    public void SavedModelScoresTheSameAndGivesTheNetworkBack()
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(seed: 1);
+        var rows = Rows();
+        var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
+        using var pretrained = Pretrained(0);
+        var fitted = ml.Transforms.AdaptHead(HeadAdapter.Adapt(pretrained, 0, learningRate: 2e-4), "Label").Fit(data);
+        var before = fitted.Transform(data).GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToList();
+
+        string zip = dir.File("adapted.zip");
+        ml.Model.Save(fitted, data.Schema, zip);
+        var loaded = ml.Model.Load(zip, out _);
+        var after = loaded.Transform(data);
+        Assert.IsInstanceOfType<KeyDataViewType>(after.Schema["PredictedLabel"].Type);
+        var afterScores = after.GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToList();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            CollectionAssert.AreEqual(before[i], afterScores[i], $"row {i}");
+        }
+        VBuffer<ReadOnlyMemory<char>> keyNames = default;
+        after.Schema["PredictedLabel"].GetKeyValues(ref keyNames);
+        CollectionAssert.AreEqual(new[] { "young", "middle", "old" }, keyNames.DenseValues().Select(v => v.ToString()).ToArray());
+
+        using var recovered = MriNetModel.FromModelZip(zip);
+        CollectionAssert.AreEqual(fitted.Model.Task.ClassNames.ToArray(), recovered.Task.ClassNames.ToArray());
+        Assert.AreEqual(2e-4, recovered.LearningRate);
+        Assert.AreEqual(fitted.Model.Spec.ToJson(), recovered.Spec.ToJson());
+        foreach (var (name, value) in fitted.Model.Network.state_dict())
+        {
+            CollectionAssert.AreEqual(value.data<float>().ToArray(), recovered.Network.state_dict()[name].data<float>().ToArray(), name);
+        }
+    }
+
+    [TestMethod]
+    public void FromModelZipRejectsAModelWithoutANetwork()
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(seed: 1);
+        var data = Load(ml, Rows(4));
+        string zip = dir.File("plain.zip");
+        ml.Model.Save(ml.Transforms.CopyColumns("Copy", "Age").Fit(data), data.Schema, zip);
+
+        var e = Assert.ThrowsExactly<ModelFormatException>(() => MriNetModel.FromModelZip(zip));
+        StringAssert.Contains(e.Message, "holds no Xai4Mri.ML network");
+        var missing = Assert.ThrowsExactly<ModelFormatException>(() => MriNetModel.FromModelZip(dir.File("nope.zip")));
+        StringAssert.Contains(missing.Message, "file not found");
+    }
+
+    [TestMethod]
+    public void LoadNiftiThenAdaptHeadScoresIdenticallyInAFreshProcess()
+    {
+        using var dir = TestPaths.Scratch();
+        var files = Enumerable.Range(0, 6).Select(s => new FileRow
+        {
+            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.7 + (0.05 * s), "RAS", seed: s),
+            Age = 20 + (5 * s),
+        }).ToList();
+        var ml = new MLContext(seed: 2);
+        var data = ml.Data.LoadFromEnumerable(files);
+        var loader = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape });
+        using var pretrained = Pretrained(2);
+        var model = loader.Append(ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = 3 })).Fit(data);
+        var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
+        string zip = dir.File("model.zip");
+        ml.Model.Save(model, data.Schema, zip);
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "xai4mri.dll"), "predict", "--model", zip }.Concat(files.Select(f => f.Path)))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.Environment["XAI4MRI_CACHE_DIR"] = dir.File("cli-cache");
+        using var process = Process.Start(psi)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, stderr);
+        string[] lines = stdout.TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split('\t');
+        int path = Array.IndexOf(header, "Path"), score = Array.IndexOf(header, "Score");
+        Assert.HasCount(7, lines);
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split('\t');
+            Assert.AreEqual(scores[fields[path]], float.Parse(fields[score], CultureInfo.InvariantCulture), fields[path]);
+        }
+    }
+
+    private sealed class FileRow
+    {
+        public string Path { get; set; } = "";
+
+        public float Age { get; set; }
+    }
+
+    private sealed class Scored
+    {
+        public string Path { get; set; } = "";
+
+        public float Score { get; set; }
+    }
+}

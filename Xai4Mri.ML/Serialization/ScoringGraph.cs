@@ -1,0 +1,117 @@
+using Google.Protobuf;
+using Onnx;
+using Xai4Mri.ML.Models;
+
+namespace Xai4Mri.ML.Serialization;
+
+/// <summary>
+/// The ONNX form of a network inside a saved ML.NET model: the exported network with a Reshape in front, which takes
+/// one row's image as <c>[1, voxels]</c> (ML.NET's ONNX transformer feeds a known-size vector column by the declared
+/// shape, so the sizes are fixed), and a Reshape behind, which drops the batch axis so the output column is a plain known-size vector.
+/// <see cref="Unwrap"/> removes both again, giving the graph <see cref="OnnxImporter"/> reads.
+/// </summary>
+internal static class ScoringGraph
+{
+    /// <summary>Metadata key of the model's task, input conventions and provenance (JSON).</summary>
+    public const string ModelMetadataKey = "xai4mri.model";
+
+    private const string InputShapeName = "xai4mri_input_shape";
+    private const string OutputShapeName = "xai4mri_output_shape";
+    private const string FlatInputNode = "xai4mri_input_reshape";
+    private const string FlatOutputNode = "xai4mri_output_reshape";
+    private const int FloatType = 1;
+    private const int Int64Type = 7;
+
+    /// <summary>The serialised scoring graph of <paramref name="model"/>, reading <paramref name="input"/> and writing <paramref name="output"/>.</summary>
+    public static byte[] Build(MriNetModel model, string input, string output)
+    {
+        var metadata = new Dictionary<string, string> { [ModelMetadataKey] = ModelDescription.Of(model).ToJson() };
+        var proto = ModelProto.Parser.ParseFrom(OnnxExporter.ExportBytes(model.Network, new OnnxExportOptions { Metadata = metadata }));
+        var graph = proto.Graph;
+        string networkInput = graph.Input[0].Name;
+        string networkOutput = graph.Output[0].Name;
+        int[] inputShape = model.Spec.InputShape;
+        int outputLength = model.Spec.OutputShape.Aggregate(1, (a, b) => a * b);
+
+        graph.Initializer.Add(Int64s(InputShapeName, [1, .. inputShape.Select(d => (long)d)]));
+        graph.Initializer.Add(Int64s(OutputShapeName, [outputLength]));
+        graph.Node.Insert(0, Reshape(FlatInputNode, input, InputShapeName, networkInput));
+        graph.Node.Add(Reshape(FlatOutputNode, networkOutput, OutputShapeName, output));
+        graph.Input.Clear();
+        graph.Input.Add(Value(input, [new() { DimValue = 1 }, new() { DimValue = inputShape.Aggregate(1L, (a, b) => a * b) }]));
+        graph.Output.Clear();
+        graph.Output.Add(Value(output, [new() { DimValue = outputLength }]));
+        return proto.ToByteArray();
+    }
+
+    /// <summary>
+    /// True when <paramref name="bytes"/> is a scoring graph written by <see cref="Build"/>; then
+    /// <paramref name="network"/> is the bare network graph and <paramref name="description"/> the model's metadata.
+    /// </summary>
+    public static bool TryUnwrap(byte[] bytes, out byte[] network, out ModelDescription? description)
+    {
+        network = [];
+        description = null;
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
+        }
+        var graph = proto.Graph;
+        if (graph is null || graph.Node.Count < 3 || graph.Node[0].Name != FlatInputNode || graph.Node[^1].Name != FlatOutputNode
+            || proto.MetadataProps.All(p => p.Key != OnnxExporter.SpecMetadataKey))
+        {
+            return false;
+        }
+        network = Unwrap(proto).ToByteArray();
+        description = proto.MetadataProps.FirstOrDefault(p => p.Key == ModelMetadataKey) is { } entry ? ModelDescription.FromJson(entry.Value) : null;
+        return true;
+    }
+
+    private static ModelProto Unwrap(ModelProto proto)
+    {
+        var graph = proto.Graph;
+        var spec = NetworkSpec.FromJson(proto.MetadataProps.First(p => p.Key == OnnxExporter.SpecMetadataKey).Value);
+        string networkInput = graph.Node[0].Output[0];
+        string networkOutput = graph.Node[^1].Input[0];
+        graph.Node.RemoveAt(graph.Node.Count - 1);
+        graph.Node.RemoveAt(0);
+        foreach (string name in new[] { InputShapeName, OutputShapeName })
+        {
+            graph.Initializer.Remove(graph.Initializer.First(i => i.Name == name));
+        }
+        graph.Input.Clear();
+        graph.Input.Add(Value(networkInput, [new() { DimParam = "batch" }, .. spec.InputShape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d })]));
+        graph.Output.Clear();
+        graph.Output.Add(Value(networkOutput, [new() { DimParam = "batch" }, .. spec.OutputShape.Select(d => new TensorShapeProto.Types.Dimension { DimValue = d })]));
+        return proto;
+    }
+
+    private static NodeProto Reshape(string name, string from, string shape, string to)
+    {
+        var node = new NodeProto { OpType = "Reshape", Name = name };
+        node.Input.Add(from);
+        node.Input.Add(shape);
+        node.Output.Add(to);
+        return node;
+    }
+
+    private static TensorProto Int64s(string name, long[] values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = Int64Type };
+        tensor.Dims.Add(values.Length);
+        tensor.Int64Data.AddRange(values);
+        return tensor;
+    }
+
+    private static ValueInfoProto Value(string name, TensorShapeProto.Types.Dimension[] dims)
+    {
+        var type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = FloatType, Shape = new TensorShapeProto() } };
+        type.TensorType.Shape.Dim.AddRange(dims);
+        return new ValueInfoProto { Name = name, Type = type };
+    }
+}

@@ -1,0 +1,89 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using Xai4Mri.ML.Models;
+
+namespace Xai4Mri.ML.Transfer;
+
+/// <summary>
+/// xai4mri's <c>adapt_model</c> as an ML.NET estimator: Fit reads the label column (a key → that many classes and
+/// their names; Boolean → two classes; Single → regression with the label mean as target bias), gives the pretrained
+/// network a fitting head, optionally warms up only that head on frozen features, and returns a transformer that
+/// scores. Create it with <c>ml.Transforms.AdaptHead(...)</c>.
+/// </summary>
+public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
+{
+    private readonly IHostEnvironment _env;
+    private readonly MriNetModel _pretrained;
+    private readonly string _labelColumnName;
+    private readonly AdaptHeadOptions _options;
+
+    internal AdaptHeadEstimator(IHostEnvironment env, MriNetModel pretrained, string labelColumnName, AdaptHeadOptions options)
+    {
+        if (options.WarmupEpochs < 0 || options.BatchSize < 1 || !(options.LearningRate > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "AdaptHead needs WarmupEpochs >= 0, BatchSize >= 1 and LearningRate > 0");
+        }
+        _env = env;
+        _pretrained = pretrained;
+        _labelColumnName = labelColumnName;
+        _options = options;
+    }
+
+    /// <summary>Adapts the head to the label column of <paramref name="input"/> (and warms it up when asked).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The label or image column is missing or of the wrong type.</exception>
+    public MriNetPredictionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var label = LabelColumn.Inspect(input.Schema, _labelColumnName);
+        NetworkInput.Check(input.Schema, _options.FeatureColumnName, _pretrained, nameof(input));
+        double? bias = _options.TargetBias;
+        double? sd = null;
+        if (label.Kind == PredictionKind.Regression)
+        {
+            var (mean, standardDeviation, count) = ImageBatches.LabelStatistics(input, label);
+            if (count == 0)
+            {
+                throw new ArgumentOutOfRangeException(nameof(input), $"label column '{_labelColumnName}' has no values (all missing)");
+            }
+            bias ??= mean;
+            sd = standardDeviation;
+        }
+        var adapted = HeadAdapter.Adapt(_pretrained, label.Kind == PredictionKind.Regression ? 0 : label.ClassNames.Count, bias, label.ClassNames, _options.Seed);
+        if (label.Kind == PredictionKind.Regression)
+        {
+            adapted = adapted.WithTask(label.Task(bias, sd));
+        }
+        var history = new TrainingHistory();
+        if (_options.WarmupEpochs > 0)
+        {
+            using var channel = _env.Start("AdaptHead");
+            var device = ComputeDevice.Select(_env);
+            adapted.Network.to(device);
+            var features = FrozenFeatures.Compute(adapted.Network, input, _options.FeatureColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
+            channel.Info(MessageSensitivity.None, $"AdaptHead: {features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
+            HeadWarmup.Run(adapted.Network, features, label.Kind, _options.WarmupEpochs, _options.LearningRate, _options.BatchSize, _options.Seed, history, channel);
+            adapted.Network.to(TorchSharp.torch.CPU);
+        }
+        adapted.Network.eval();
+        return new MriNetPredictionTransformer(adapted, _options.FeatureColumnName, label.Kind, history);
+    }
+
+    /// <summary>The input plus the score columns for the label's kind.</summary>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        var image = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
+        if (image.Name is null || image.ItemType != NumberDataViewType.Single || image.Kind == SchemaShape.Column.VectorKind.Scalar)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"image column '{_options.FeatureColumnName}' (a vector of Single) not found");
+        }
+        var label = inputSchema.FirstOrDefault(c => c.Name == _labelColumnName);
+        if (label.Name is null)
+        {
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"label column '{_labelColumnName}' not found");
+        }
+        var kind = label.IsKey ? PredictionKind.MulticlassClassification : label.ItemType is BooleanDataViewType ? PredictionKind.BinaryClassification : PredictionKind.Regression;
+        return ScoreColumns.Add(inputSchema, kind);
+    }
+}

@@ -1,0 +1,26 @@
+namespace Xai4Mri.ML.Transfer;
+
+/// <summary>Options of <c>ml.Transforms.AdaptHead</c>.</summary>
+public sealed class AdaptHeadOptions
+{
+    /// <summary>The image column (a LoadNifti output of the network's input shape). Default "Image".</summary>
+    public string FeatureColumnName { get; set; } = "Image";
+
+    /// <summary>Initial bias of a new regression head; null = the mean of the label column (xai4mri's target bias).</summary>
+    public double? TargetBias { get; set; }
+
+    /// <summary>
+    /// Epochs that train only the new head on the frozen features of the layer below it (0 = none, as xai4mri). The
+    /// features are computed once, so warm-up costs one pass over the images plus seconds.
+    /// </summary>
+    public int WarmupEpochs { get; set; }
+
+    /// <summary>Adam learning rate of the warm-up. Default 1e-3.</summary>
+    public double LearningRate { get; set; } = 1e-3;
+
+    /// <summary>Batch size of the warm-up and of computing the features. Default 16.</summary>
+    public int BatchSize { get; set; } = 16;
+
+    /// <summary>Seed of the new head's weights and of the warm-up's shuffling.</summary>
+    public int Seed { get; set; }
+}
