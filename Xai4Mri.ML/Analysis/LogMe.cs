@@ -216,7 +216,7 @@ public static class LogMe
         {
             var y = Vector<double>.Build.DenseOfArray(target);
             // Coordinates of y in the column space of F, and what lies outside it (clamped: rounding can make it negative).
-            double[] x2 = (u.TransposeThisAndMultiply(y)).Select(v => v * v).ToArray();
+            double[] x2 = u.TransposeThisAndMultiply(y).Select(v => v * v).ToArray();
             double outside = Math.Max(0, y.DotProduct(y) - x2.Sum());
 
             double alpha = 1, beta = 1, m2 = 0, res2 = 0;
