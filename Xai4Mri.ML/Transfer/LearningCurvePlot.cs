@@ -13,6 +13,10 @@ internal static class LearningCurvePlot
     private static readonly Color BoundaryColor = Color.FromHex("#555555");
     private static readonly Color BestColor = Color.FromHex("#d62728");
 
+    // ScottPlot looks a sans face up by name; with SkiaSharp's Linux natives (no fontconfig) that lookup falls back
+    // to DejaVu Serif. Name DejaVu Sans ourselves where it is installed; elsewhere ScottPlot's choice is fine.
+    private static readonly string? SansFont = SkiaSharp.SKFontManager.Default.FontFamilies.Contains("DejaVu Sans") ? "DejaVu Sans" : null;
+
 
     /// <summary>Renders the plot and returns the PNG bytes.</summary>
     internal static byte[] Render(TrainingHistory history, int width, int height)
@@ -123,12 +127,18 @@ internal static class LearningCurvePlot
                 line.Text = $"phase {phase.Phase}: {phase.PhaseName}";
                 line.LabelOppositeAxis = true;
                 line.LabelFontSize = 12;
+                line.LabelFontName = SansFont ?? line.LabelFontName;
             }
         }
         plot.Axes.Bottom.TickGenerator = new NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend(Alignment.UpperRight);
         // Fixed margins, the same left and right in both panels, so their data areas line up on the shared epoch axis.
         float top = !labelPhases ? 12 : boundaries.Count > 0 ? 66 : 40;
+        if (SansFont is not null)
+        {
+            plot.Font.Set(SansFont);
+            plot.Legend.FontName = SansFont;
+        }
         plot.Layout.Fixed(new PixelPadding(left: 80, right: 25, bottom: bottom, top: top));
         return plot;
     }
