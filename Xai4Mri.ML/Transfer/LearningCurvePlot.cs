@@ -8,15 +8,14 @@ namespace Xai4Mri.ML.Transfer;
 internal static class LearningCurvePlot
 {
     // matplotlib's first two colours, so the plot reads like the Keras/xai4mri curves users know.
-    internal static readonly Color TrainColor = Color.FromHex("#1f77b4");
-    internal static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
+    private static readonly Color TrainColor = Color.FromHex("#1f77b4");
+    private static readonly Color ValidationColor = Color.FromHex("#ff7f0e");
     private static readonly Color BoundaryColor = Color.FromHex("#555555");
     private static readonly Color BestColor = Color.FromHex("#d62728");
 
     // ScottPlot looks a sans face up by name; with SkiaSharp's Linux natives (no fontconfig) that lookup falls back
     // to DejaVu Serif. Name DejaVu Sans ourselves where it is installed; elsewhere ScottPlot's choice is fine.
     private static readonly string? SansFont = SkiaSharp.SKFontManager.Default.FontFamilies.Contains("DejaVu Sans") ? "DejaVu Sans" : null;
-
 
     /// <summary>Renders the plot and returns the PNG bytes.</summary>
     internal static byte[] Render(TrainingHistory history, int width, int height)
@@ -25,7 +24,7 @@ internal static class LearningCurvePlot
         var best = history.Best;
         bool hasMetric = epochs.Any(e => e.MetricName is not null && (Finite(e.TrainMetric) || Finite(e.ValidationMetric)));
 
-        var loss = new Plot();
+        using var loss = new Plot();
         bool logLoss = DrawLoss(loss, epochs, best);
         loss.Title(TitleOf(epochs, best));
         if (history.PhaseBoundaries.Count > 0)
@@ -40,7 +39,7 @@ internal static class LearningCurvePlot
             return Finish(loss, history, labelPhases: true, bottom: 45).GetImageBytes(width, height, ImageFormat.Png);
         }
 
-        var metric = new Plot();
+        using var metric = new Plot();
         string metricName = epochs.First(e => e.MetricName is not null).MetricName!;
         DrawMetric(metric, epochs, metricName);
         metric.YLabel(metricName);
@@ -55,7 +54,8 @@ internal static class LearningCurvePlot
         grid.Set(metric, new GridCell(2, 0, 3, 1));
         multiplot.Layout = grid;
         multiplot.SharedAxes.ShareX([loss, metric]);
-        return multiplot.Render(width, height).GetImageBytes(ImageFormat.Png);
+        using var image = multiplot.Render(width, height);
+        return image.GetImageBytes(ImageFormat.Png);
     }
 
     /// <summary>Draws train and validation loss and the best-epoch marker; returns whether the y axis is log10.</summary>

@@ -84,7 +84,7 @@ public sealed record TrainingProgress
         value.ToString(Math.Abs(value) >= 1 || value == 0 ? "0.00" : "G3", CultureInfo.InvariantCulture);
 
     /// <summary>m:ss, or h:mm:ss from an hour on, rounded to whole seconds.</summary>
-    internal static string FormatDuration(TimeSpan duration)
+    private static string FormatDuration(TimeSpan duration)
     {
         long seconds = (long)Math.Round(Math.Max(0, duration.TotalSeconds));
         long hours = seconds / 3600, minutes = seconds / 60 % 60, rest = seconds % 60;
