@@ -17,49 +17,11 @@ namespace Xai4Mri.ML.Tests.Transfer;
 [TestClass]
 public sealed class AdaptHeadTests
 {
-    private static readonly int[] Shape = [16, 16, 16];
-    private const int Voxels = 16 * 16 * 16;
+    private static readonly int[] Shape = TransferData.Shape;
 
-    private sealed class Row
-    {
-        public float[] Image { get; set; } = [];
+    private static List<TransferData.Row> Rows(int n = 20) => TransferData.Rows(n);
 
-        public float Age { get; set; }
-
-        public bool Patient { get; set; }
-
-        public string Group { get; set; } = "";
-    }
-
-    /// <summary>20 volumes whose bright cube grows with "age"; groups by age tercile.</summary>
-    private static List<Row> Rows(int n = 20)
-    {
-        var random = new Random(7);
-        return Enumerable.Range(0, n).Select(i =>
-        {
-            var image = new float[Voxels];
-            int half = 2 + (i % 6);
-            for (int z = 8 - half; z < 8 + half; z++)
-            {
-                for (int y = 8 - half; y < 8 + half; y++)
-                {
-                    for (int x = 8 - half; x < 8 + half; x++)
-                    {
-                        image[(((z * 16) + y) * 16) + x] = 100 + (float)(random.NextDouble() * 20);
-                    }
-                }
-            }
-            float age = 30 + (8 * (i % 6)) + (float)random.NextDouble();
-            return new Row { Image = image, Age = age, Patient = i % 6 >= 3, Group = (i % 6 / 2) switch { 0 => "young", 1 => "middle", _ => "old" } };
-        }).ToList();
-    }
-
-    private static IDataView Load(MLContext ml, IEnumerable<Row> rows)
-    {
-        var definition = SchemaDefinition.Create(typeof(Row));
-        definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape);
-        return ml.Data.LoadFromEnumerable(rows, definition);
-    }
+    private static IDataView Load(MLContext ml, IEnumerable<TransferData.Row> rows) => TransferData.Load(ml, rows);
 
     private static MriNetModel Pretrained(int classes = 3) =>
         MriNetModel.CreateMriNet(Shape, classes == 0 ? ModelTask.Regression(10) : ModelTask.Classification(Enumerable.Range(0, classes).Select(i => $"c{i}")), seed: 11);

@@ -13,6 +13,11 @@ internal sealed class SplitRandom
         _state = unchecked((ulong)seed);
     }
 
+    public SplitRandom(long seed)
+    {
+        _state = unchecked((ulong)seed);
+    }
+
     public ulong NextUInt64()
     {
         unchecked

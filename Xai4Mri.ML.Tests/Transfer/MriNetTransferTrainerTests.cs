@@ -1,0 +1,359 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.Tests.Volumes;
+using static TorchSharp.torch;
+
+namespace Xai4Mri.ML.Tests.Transfer;
+
+/// <summary>
+/// MriNetTransferTrainer on tiny volumes: each strategy lowers its loss; phase 2 freezes what it should; early
+/// stopping, checkpoint/resume, cancellation, determinism; ML.NET evaluation, cross-validation and saving.
+/// </summary>
+[TestClass]
+public sealed class MriNetTransferTrainerTests
+{
+    private static MriNetModel Pretrained(int classes = 0) =>
+        MriNetModel.CreateMriNet(TransferData.Shape, classes == 0 ? ModelTask.Regression(40) : ModelTask.Classification(Enumerable.Range(0, classes).Select(i => $"c{i}")), seed: 11);
+
+    private static Dictionary<string, float[]> Weights(MriNetModel model) =>
+        model.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.to_type(ScalarType.Float32).data<float>().ToArray());
+
+    private static MriNetTransferTrainer.Options Regression(MriNetModel? pretrained, TransferStrategy strategy, int epochs = 6, int fineTune = 4) => new()
+    {
+        LabelColumnName = "Age",
+        PretrainedModel = pretrained,
+        Strategy = strategy,
+        Epochs = epochs,
+        FineTuneEpochs = fineTune,
+        LearningRate = 3e-3,
+        BatchSize = 4,
+        ValidationFraction = 0,
+        Seed = 5,
+    };
+
+    [TestMethod]
+    [DataRow(TransferStrategy.MonoPhase)]
+    [DataRow(TransferStrategy.DualPhase)]
+    [DataRow(TransferStrategy.LinearProbeThenFineTune)]
+    public void EachStrategyLowersTheTrainingLoss(TransferStrategy strategy)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(24));
+        using var pretrained = Pretrained();
+        var options = Regression(pretrained, strategy);
+        options.EarlyStoppingPatience = 0;
+
+        var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(data);
+
+        var epochs = fitted.History.Epochs;
+        int expected = strategy == TransferStrategy.MonoPhase ? 6 : 10;
+        Assert.HasCount(expected, epochs);
+        Assert.IsLessThan(epochs[0].TrainLoss, epochs.Min(e => e.TrainLoss), $"{strategy}: {string.Join(", ", epochs.Select(e => e.TrainLoss.ToString("F1", CultureInfo.InvariantCulture)))}");
+        Assert.AreEqual(expected == 6 ? 1 : 2, epochs[^1].Phase);
+        string[] phases = strategy switch
+        {
+            TransferStrategy.MonoPhase => ["all layers"],
+            TransferStrategy.DualPhase => ["all layers", "dense layers only"],
+            _ => ["head only", "all layers"],
+        };
+        CollectionAssert.AreEqual(phases, epochs.Select(e => e.PhaseName).Distinct().ToArray());
+        var metrics = ml.Regression.Evaluate(fitted.Transform(data), labelColumnName: "Age");
+        Assert.AreEqual(epochs.Where(e => e.IsBest).Last().TrainMetric!.Value, metrics.MeanAbsoluteError, 5.0, "the kept weights are the best epoch's");
+    }
+
+    [TestMethod]
+    public void PhaseTwoOfDualPhaseChangesOnlyTheDenseLayers()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(24));
+        using var pretrained = Pretrained();
+        var monoOptions = Regression(pretrained, TransferStrategy.MonoPhase);
+        var dualOptions = Regression(pretrained, TransferStrategy.DualPhase, fineTune: 6);
+        monoOptions.EarlyStoppingPatience = dualOptions.EarlyStoppingPatience = 0;
+
+        // Phase 1 of the dual run is the mono run (same seed, data and epochs); phase 2 may then change only Dense layers.
+        var mono = ml.Regression.Trainers.MriNetTransfer(monoOptions).Fit(data);
+        var dual = ml.Regression.Trainers.MriNetTransfer(dualOptions).Fit(data);
+
+        Assert.IsTrue(dual.History.Epochs.Where(e => e.Phase == 2).Any(e => e.IsBest), "phase 2 must improve for this test to mean anything");
+        var before = Weights(mono.Model);
+        var after = Weights(dual.Model);
+        var spec = dual.Model.Spec;
+        int denseChanged = 0;
+        foreach (var (name, values) in after)
+        {
+            var layer = spec.Layers[int.Parse(name.Split('.')[1], CultureInfo.InvariantCulture)];
+            if (layer.Kind == LayerKind.Dense)
+            {
+                denseChanged += values.SequenceEqual(before[name]) ? 0 : 1;
+            }
+            else
+            {
+                CollectionAssert.AreEqual(before[name], values, $"{name} ({layer.Kind}) must be frozen in phase 2");
+            }
+        }
+        Assert.AreEqual(4, denseChanged, "both Dense layers' weights and biases changed");
+    }
+
+    [TestMethod]
+    public void EarlyStoppingEndsAPhaseWithoutImprovement()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(24));
+        using var pretrained = Pretrained();
+        var options = Regression(pretrained, TransferStrategy.DualPhase, epochs: 30, fineTune: 30);
+        options.LearningRate = 1e-12;
+        options.EarlyStoppingPatience = 2;
+        options.ValidationFraction = 0.25;
+
+        var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(data);
+
+        // Epoch 1 sets the best; two epochs without a 0.001 improvement stop each phase.
+        Assert.HasCount(3, fitted.History.Epochs.Where(e => e.Phase == 1).ToList());
+        Assert.HasCount(3, fitted.History.Epochs.Where(e => e.Phase == 2).ToList());
+        Assert.IsTrue(fitted.History.Epochs.All(e => e.ValidationLoss is not null));
+    }
+
+    [TestMethod]
+    public void ASameSeedRunIsBitIdentical()
+    {
+        float[] Train()
+        {
+            var ml = new MLContext(seed: 1);
+            using var pretrained = Pretrained();
+            var options = Regression(pretrained, TransferStrategy.DualPhase, epochs: 3, fineTune: 2);
+            options.Augmentation = new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2, IntensityJitter = 0.1 };
+            options.ValidationFraction = 0.2;
+            var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(20)));
+            return [.. Weights(fitted.Model).Values.SelectMany(v => v)];
+        }
+
+        CollectionAssert.AreEqual(Train(), Train());
+    }
+
+    private sealed class StopAfter(int epoch, Action action) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Epoch == epoch)
+            {
+                action();
+            }
+        }
+    }
+
+    [TestMethod]
+    public void AnInterruptedRunResumesToTheSameWeights()
+    {
+        using var dir = TestPaths.Scratch();
+        MriNetTransferTrainer.Options Options(string checkpoints, IProgress<TrainingProgress>? progress)
+        {
+            var o = Regression(null, TransferStrategy.DualPhase, epochs: 4, fineTune: 3);
+            o.ValidationFraction = 0.2;
+            o.CheckpointDirectory = checkpoints;
+            o.Progress = progress;
+            o.Augmentation = new AugmentationOptions { FlipProbability = 0.5 };
+            return o;
+        }
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(20));
+        var whole = ml.Regression.Trainers.MriNetTransfer(Options(dir.File("a"), null)).Fit(data);
+
+        // A crash after epoch 5 (phase 2 under way) — the checkpoint of epoch 5 is on disk when progress is reported.
+        Assert.ThrowsExactly<IOException>(() => ml.Regression.Trainers.MriNetTransfer(Options(dir.File("b"), new StopAfter(5, () => throw new IOException("killed")))).Fit(data));
+        var logs = new List<string>();
+        ml.Log += (_, e) => logs.Add(e.Message);
+        var resumed = ml.Regression.Trainers.MriNetTransfer(Options(dir.File("b"), null)).Fit(data);
+
+        Assert.IsTrue(logs.Any(l => l.Contains("resuming from", StringComparison.Ordinal) && l.Contains("after epoch 5", StringComparison.Ordinal)), string.Join("\n", logs));
+        CollectionAssert.AreEqual(whole.History.Epochs.Select(e => e.TrainLoss).ToArray(), resumed.History.Epochs.Select(e => e.TrainLoss).ToArray());
+        var expected = Weights(whole.Model);
+        foreach (var (name, values) in Weights(resumed.Model))
+        {
+            CollectionAssert.AreEqual(expected[name], values, name);
+        }
+
+        // A finished run in the folder is not trained again.
+        var again = ml.Regression.Trainers.MriNetTransfer(Options(dir.File("b"), new StopAfter(1, () => Assert.Fail("trained again")))).Fit(data);
+        CollectionAssert.AreEqual(expected.Values.SelectMany(v => v).ToArray(), Weights(again.Model).Values.SelectMany(v => v).ToArray());
+    }
+
+    [TestMethod]
+    public void ACorruptOrForeignCheckpointIsIgnoredWithAWarning()
+    {
+        using var dir = TestPaths.Scratch();
+        Directory.CreateDirectory(dir.File("c"));
+        File.WriteAllText(Path.Combine(dir.File("c"), "xai4mri-training.ckpt"), "not a zip");
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) => warnings.Add(e.Message);
+        var options = Regression(null, TransferStrategy.MonoPhase, epochs: 2);
+        options.CheckpointDirectory = dir.File("c");
+
+        var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(8)));
+
+        Assert.HasCount(2, fitted.History.Epochs);
+        Assert.IsTrue(warnings.Any(w => w.Contains("ignoring the checkpoint", StringComparison.Ordinal) && w.Contains("cannot be read", StringComparison.Ordinal)), string.Join("\n", warnings));
+    }
+
+    [TestMethod]
+    public void CancelExecutionStopsTraining()
+    {
+        var ml = new MLContext(seed: 1);
+        var options = Regression(null, TransferStrategy.MonoPhase, epochs: 50);
+        // MLContext.CancelExecution() is public only through the Microsoft.ML.Experimental package; reach the same method here.
+        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException($"MLContext methods: {string.Join(", ", typeof(MLContext).GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic).Select(m => m.Name))}");
+        options.Progress = new StopAfter(2, () => cancel.Invoke(ml, null));
+
+        Assert.ThrowsExactly<OperationCanceledException>(() => ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(8))));
+    }
+
+    [TestMethod]
+    public void ImagesKeptInATemporaryFileTrainTheSameAsInMemory()
+    {
+        float[] Train(long budget)
+        {
+            var ml = new MLContext(seed: 1);
+            var options = Regression(null, TransferStrategy.MonoPhase, epochs: 2);
+            options.MaxInMemoryBytes = budget;
+            var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(10)));
+            return [.. Weights(fitted.Model).Values.SelectMany(v => v)];
+        }
+
+        CollectionAssert.AreEqual(Train(1L << 30), Train(1));
+    }
+
+    [TestMethod]
+    public void ClassifiersScoreForMlNetsEvaluators()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TransferData.Rows(24);
+        using var pretrained = Pretrained();
+
+        var multi = ml.MulticlassClassification.Trainers.MriNetTransfer("Label", pretrainedModel: pretrained, epochs: 4, fineTuneEpochs: 2, learningRate: 3e-3);
+        var keyed = TransferData.WithGroupKey(ml, rows);
+        var multiModel = multi.Fit(keyed);
+        CollectionAssert.AreEqual(new[] { "young", "middle", "old" }, multiModel.Model.Task.ClassNames.ToArray());
+        var multiMetrics = ml.MulticlassClassification.Evaluate(multiModel.Transform(keyed));
+        Assert.IsGreaterThan(0.0, multiMetrics.MicroAccuracy);
+        Assert.AreEqual("accuracy", multiModel.History.Epochs[0].MetricName);
+
+        var binary = ml.BinaryClassification.Trainers.MriNetTransfer("Patient", pretrainedModel: pretrained, epochs: 4, fineTuneEpochs: 2, learningRate: 3e-3);
+        var data = TransferData.Load(ml, rows);
+        var binaryMetrics = ml.BinaryClassification.Evaluate(binary.Fit(data).Transform(data), labelColumnName: "Patient");
+        Assert.IsTrue(binaryMetrics.AreaUnderRocCurve is >= 0 and <= 1);
+
+        var wrong = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.BinaryClassification.Trainers.MriNetTransfer("Age").Fit(data));
+        StringAssert.Contains(wrong.Message, "label column 'Age' is Single; BinaryClassification needs Boolean");
+    }
+
+    [TestMethod]
+    public void CrossValidateGivesFiveFoldsOfMetrics()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(20));
+        var trainer = ml.Regression.Trainers.MriNetTransfer(Regression(null, TransferStrategy.MonoPhase, epochs: 2));
+
+        var folds = ml.Regression.CrossValidate(data, trainer, numberOfFolds: 5, labelColumnName: "Age");
+
+        Assert.HasCount(5, folds);
+        Assert.IsTrue(folds.All(f => double.IsFinite(f.Metrics.MeanAbsoluteError) && f.Model is not null));
+    }
+
+    [TestMethod]
+    public void BadOptionsAndColumnsAreReported()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(6));
+        var epochs = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options { Epochs = 0 }));
+        StringAssert.Contains(epochs.Message, "Epochs must be at least 1");
+        var fraction = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options { ValidationFraction = 1 }));
+        StringAssert.Contains(fraction.Message, "ValidationFraction must be in [0, 1)");
+        var image = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.MriNetTransfer("Age", "T1").Fit(data));
+        StringAssert.Contains(image.Message, "image column 'T1' not found");
+        var frozen = Regression(null, TransferStrategy.DualPhase, epochs: 1, fineTune: 1);
+        frozen.FrozenLayers = ["conv3d", "nope"];
+        var layer = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.MriNetTransfer(frozen).Fit(data));
+        StringAssert.Contains(layer.Message, "FrozenLayers names 'nope', which is not a layer of MRInet");
+    }
+
+    [TestMethod]
+    public void AugmentationFlipsShiftsAndScalesAsDrawn()
+    {
+        var image = Enumerable.Range(0, 27).Select(i => (float)i).ToArray();
+        var options = new AugmentationOptions { FlipProbability = 1, LeftRightAxis = 2 };
+        Xai4Mri.ML.Transfer.Augmentation.Apply(image, [3, 3, 3], options, new Xai4Mri.ML.Data.SplitRandom(1), new float[27]);
+        // Mirroring the last axis reverses every row of three.
+        CollectionAssert.AreEqual(Enumerable.Range(0, 9).SelectMany(r => new float[] { (3 * r) + 2, (3 * r) + 1, 3 * r }).ToArray(), image);
+
+        var shifted = Enumerable.Range(0, 27).Select(i => (float)i + 1).ToArray();
+        var random = new Xai4Mri.ML.Data.SplitRandom(4);
+        Xai4Mri.ML.Transfer.Augmentation.Apply(shifted, [3, 3, 3], new AugmentationOptions { MaxShift = 1, IntensityJitter = 0.2 }, random, new float[27]);
+        // Every value is an original voxel (or the 0 fill) times one common factor within ±20 %.
+        var ratios = shifted.Where(v => v != 0).Select(v => v).ToList();
+        Assert.IsTrue(shifted.Count(v => v == 0) is > 0 and < 27, "a shift by at least one voxel somewhere fills a face with 0 (seed 4 draws one)");
+        Assert.IsTrue(ratios.All(v => v is > 0 and < 27 * 1.2f + 1e-3f));
+    }
+
+    [TestMethod]
+    public void LoadNiftiThenTrainerSavesAndScoresIdenticallyInAFreshProcess()
+    {
+        using var dir = TestPaths.Scratch();
+        var files = Enumerable.Range(0, 8).Select(s => new FileRow
+        {
+            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.7 + (0.04 * s), "RAS", seed: s),
+            Age = 20 + (5 * s),
+        }).ToList();
+        var ml = new MLContext(seed: 2);
+        var data = ml.Data.LoadFromEnumerable(files);
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = TransferData.Shape })
+            .Append(ml.Regression.Trainers.MriNetTransfer(Regression(null, TransferStrategy.DualPhase, epochs: 2, fineTune: 1)));
+        var model = pipeline.Fit(data);
+        var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
+        string zip = dir.File("model.zip");
+        ml.Model.Save(model, data.Schema, zip);
+
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "xai4mri.dll"), "predict", "--model", zip }.Concat(files.Select(f => f.Path)))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+        psi.Environment["XAI4MRI_CACHE_DIR"] = dir.File("cli-cache");
+        using var process = Process.Start(psi)!;
+        string stdout = process.StandardOutput.ReadToEnd();
+        string stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.AreEqual(0, process.ExitCode, stderr);
+        string[] lines = stdout.TrimEnd('\n').Split('\n');
+        string[] header = lines[0].Split('\t');
+        int path = Array.IndexOf(header, "Path"), score = Array.IndexOf(header, "Score");
+        Assert.HasCount(9, lines);
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split('\t');
+            Assert.AreEqual(scores[fields[path]], float.Parse(fields[score], CultureInfo.InvariantCulture), fields[path]);
+        }
+        using var recovered = MriNetModel.FromModelZip(zip);
+        var trained = model.LastTransformer.Model;
+        CollectionAssert.AreEqual(Weights(trained).Values.SelectMany(v => v).ToArray(), Weights(recovered).Values.SelectMany(v => v).ToArray());
+    }
+
+    private sealed class FileRow
+    {
+        public string Path { get; set; } = "";
+
+        public float Age { get; set; }
+    }
+
+    private sealed class Scored
+    {
+        public string Path { get; set; } = "";
+
+        public float Score { get; set; }
+    }
+}
