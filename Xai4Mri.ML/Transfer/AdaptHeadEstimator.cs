@@ -62,7 +62,7 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
             var device = ComputeDevice.Select(_env);
             adapted.Network.to(device);
             var features = FrozenFeatures.Compute(adapted.Network, input, _options.FeatureColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
-            channel.Info(MessageSensitivity.None, $"AdaptHead: {features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
+            channel.Info(MessageSensitivity.None, $"{features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
             HeadWarmup.Run(adapted.Network, features, label.Kind, _options.WarmupEpochs, _options.LearningRate, _options.BatchSize, _options.Seed, history, channel);
             adapted.Network.to(TorchSharp.torch.CPU);
         }

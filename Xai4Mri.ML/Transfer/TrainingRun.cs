@@ -88,7 +88,7 @@ internal sealed class TrainingRun : IDisposable
         double learningRate = _o.LearningRate ?? _o.PretrainedModel?.LearningRate ?? 5e-4;
         var phases = Plan(model.Spec, learningRate, _o.FineTuneLearningRate ?? learningRate);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
-            $"MriNetTransfer: {train.Length} training and {validation.Length} validation images of {string.Join('x', shape)} ({(store.OnDisk ? "in a temporary file" : "in memory")}); " +
+            $"{train.Length} training and {validation.Length} validation images of {string.Join('x', shape)} ({(store.OnDisk ? "in a temporary file" : "in memory")}); " +
             $"{_o.Strategy}: {string.Join(", then ", phases.Select(ph => $"{ph.Name} for up to {ph.Epochs} epochs at lr {ph.LearningRate:G3}"))}"));
 
         var device = ComputeDevice.Select(_env);
@@ -126,7 +126,7 @@ internal sealed class TrainingRun : IDisposable
             var (saved, tensors, problem) = TrainingCheckpoint.TryLoad(checkpointPath, fingerprint);
             if (problem is not null)
             {
-                channel.Warning(MessageSensitivity.UserData, $"MriNetTransfer: ignoring the checkpoint in {checkpointPath}: {problem}");
+                channel.Warning(MessageSensitivity.UserData, $"ignoring the checkpoint in {checkpointPath}: {problem}");
             }
             if (saved is not null)
             {
@@ -140,7 +140,7 @@ internal sealed class TrainingRun : IDisposable
                 {
                     history.Add(e);
                 }
-                channel.Info(MessageSensitivity.None, $"MriNetTransfer: resuming from {checkpointPath} after epoch {history.Epochs.Count}");
+                channel.Info(MessageSensitivity.None, $"resuming from {checkpointPath} after epoch {history.Epochs.Count}");
                 if (saved.Completed)
                 {
                     Load(state, bestWeights);
@@ -237,7 +237,7 @@ internal sealed class TrainingRun : IDisposable
                     };
                     TrainingCheckpoint.Save(checkpointPath, checkpoint, [.. Snapshot(state), .. bestWeights, .. optimizer.State.Select(ToArray)]);
                 }
-                channel.Info(MessageSensitivity.None, $"MriNetTransfer: {progress}{(stop ? $" — early stop: no improvement > {_o.EarlyStoppingMinDelta} for {wait} epochs" : "")}");
+                channel.Info(MessageSensitivity.None, $"{progress}{(stop ? $" — early stop: no improvement > {_o.EarlyStoppingMinDelta} for {wait} epochs" : "")}");
                 _o.Progress?.Report(progress);
             }
             (phaseFinished, epochInPhase, wait, phaseBest) = (false, 0, 0, double.PositiveInfinity);

@@ -23,6 +23,7 @@ public static class CliApp
             PredictCommand.Create(stdout, stderr),
             ModelInfoCommand.Create(stdout, stderr),
             SynthCommand.Create(stdout, stderr),
+            TrainCommand.Create(stdout, stderr),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -1,0 +1,194 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Synthetic;
+using Xai4Mri.ML.Transfer;
+
+namespace Xai4Mri.Bench;
+
+/// <summary>
+/// The transfer experiment of docs/transfer-results.md. <c>transfer-pretrain</c>: a synthetic source cohort (site A,
+/// T1w) and an MRInet trained on it for age. <c>transfer-compare</c>: small target cohorts from another site (FLAIR,
+/// other voxel size, orientation and noise), 5-fold cross-validated: from scratch, frozen features + FastTree,
+/// mono-phase and dual-phase transfer, all with the same epoch budget.
+/// </summary>
+internal static class TransferStudy
+{
+    /// <summary>The conformed input every run uses: 4 mm, LIA, brain box 40 × 44 × 52.</summary>
+    public static readonly int[] InputShape = [40, 44, 52];
+
+    public static NiftiLoaderOptions Loader(string cache) => new()
+    {
+        VoxelSize = [4.0],
+        TargetShape = InputShape,
+        CacheDirectory = cache,
+    };
+
+    public static int Pretrain(string[] args)
+    {
+        string work = Arg(args, "--work") ?? throw new ArgumentException("--work DIR is required");
+        int subjects = int.Parse(Arg(args, "--subjects") ?? "1000", CultureInfo.InvariantCulture);
+        int epochs = int.Parse(Arg(args, "--epochs") ?? "30", CultureInfo.InvariantCulture);
+        var clock = Stopwatch.StartNew();
+        string source = Path.Combine(work, "source");
+        if (!File.Exists(Path.Combine(source, "participants.tsv")))
+        {
+            Console.WriteLine($"generating {subjects} site-a subjects (T1w, 4 mm) in {source}");
+            SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = source, Subjects = subjects, Seed = 11, Sites = [SiteProfile.SiteA], VoxelSize = 4 });
+            Console.WriteLine($"  {clock.Elapsed.TotalSeconds:F0} s");
+        }
+        var ml = new MLContext(seed: 1);
+        ml.Log += (_, e) =>
+        {
+            if (e.Message.Contains("Source=MriNetTransfer", StringComparison.Ordinal))
+            {
+                Console.WriteLine($"[{clock.Elapsed:hh\\:mm\\:ss}] {e.Message}");
+            }
+        };
+        var data = StudyTable.Load(ml, Path.Combine(source, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", Loader(Path.Combine(work, "cache")))
+            .Append(ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
+            {
+                LabelColumnName = "age",
+                Strategy = TransferStrategy.MonoPhase,
+                Epochs = epochs,
+                LearningRate = 1e-3,
+                BatchSize = 8,
+                ValidationFraction = 0.1,
+                CheckpointDirectory = Path.Combine(work, "pretrain-checkpoint"),
+                Seed = 1,
+            }));
+        var model = pipeline.Fit(data);
+        var trained = model.LastTransformer;
+        string path = Path.Combine(work, "pretrained-mrinet.x4m");
+        trained.Model.Save(path);
+        trained.History.SavePlot(Path.Combine(work, "pretrain-learning-curve.png"));
+        var best = trained.History.Best!;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"pretrained MRInet written to {path}: best epoch {best.Epoch}, validation MAE {best.ValidationMetric:F2} y (loss {best.ValidationLoss:F2}); {clock.Elapsed.TotalMinutes:F1} min"));
+        return 0;
+    }
+
+    /// <summary>One row of the comparison: a strategy's cross-validated scores.</summary>
+    private sealed record Outcome(string Strategy, double Mean, double Sd, double SecondMean, double Minutes);
+
+    public static int Compare(string[] args)
+    {
+        string work = Arg(args, "--work") ?? throw new ArgumentException("--work DIR is required");
+        string target = Arg(args, "--target") ?? "age";
+        int[] sizes = (Arg(args, "--n") ?? "60,120").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        int epochs = int.Parse(Arg(args, "--epochs") ?? "12", CultureInfo.InvariantCulture);
+        int fineTune = int.Parse(Arg(args, "--fine-tune") ?? "8", CultureInfo.InvariantCulture);
+        int folds = int.Parse(Arg(args, "--folds") ?? "5", CultureInfo.InvariantCulture);
+        string[] only = (Arg(args, "--strategies") ?? "scratch,features,mono,dual,probe").Split(',');
+        bool regression = target == "age";
+        var clock = Stopwatch.StartNew();
+        string targetFolder = Path.Combine(work, "target");
+        int largest = sizes.Max();
+        if (!File.Exists(Path.Combine(targetFolder, "participants.tsv")))
+        {
+            // Site D: FLAIR instead of T1w, PSR instead of RAS, Rician noise at another level, stored at 3 mm.
+            SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = targetFolder, Subjects = largest, Seed = 23, Sites = [SiteProfile.SiteD], VoxelSize = 3 });
+        }
+        using var pretrained = MriNetModel.Load(Path.Combine(work, "pretrained-mrinet.x4m"));
+        var lines = new List<string>
+        {
+            $"| N | strategy | {(regression ? "MAE (y), mean ± sd over folds | R²" : "accuracy, mean ± sd over folds | AUC")} | minutes |",
+            "|---|---|---|---|---|",
+        };
+        foreach (int n in sizes)
+        {
+            var ml = new MLContext(seed: 1);
+            var all = StudyTable.Load(ml, Path.Combine(targetFolder, "participants.tsv"), "{participant_id}/anat/{participant_id}_FLAIR.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
+            var data = ml.Data.TakeRows(all, n);
+            if (!regression)
+            {
+                data = ml.Transforms.Conversion.MapValue("Label", new Dictionary<string, bool> { ["control"] = false, ["patient"] = true }, "group").Fit(data).Transform(data);
+            }
+            var loader = ml.Transforms.LoadNifti("Image", "Path", Loader(Path.Combine(work, "cache")));
+            var outcomes = new List<Outcome>();
+            foreach (string strategy in only)
+            {
+                var started = clock.Elapsed;
+                var options = new MriNetTransferTrainer.Options
+                {
+                    LabelColumnName = regression ? "age" : "Label",
+                    PretrainedModel = strategy == "scratch" ? null : pretrained,
+                    Strategy = strategy switch { "dual" => TransferStrategy.DualPhase, "probe" => TransferStrategy.LinearProbeThenFineTune, _ => TransferStrategy.MonoPhase },
+                    Epochs = strategy is "dual" or "probe" ? epochs : epochs + fineTune,
+                    FineTuneEpochs = fineTune,
+                    LearningRate = strategy == "scratch" ? 1e-3 : 5e-4,
+                    BatchSize = 4,
+                    ValidationFraction = 0.1,
+                    Seed = 1,
+                };
+                IEstimator<ITransformer> model = strategy == "features"
+                    ? ml.Transforms.MriNetFeaturize("Features", "Image", pretrained)
+                        .Append(regression
+                            ? (IEstimator<ITransformer>)ml.Regression.Trainers.FastTree(labelColumnName: "age", featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5)
+                            : ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Label", featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5))
+                    : regression ? ml.Regression.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
+                var pipeline = loader.Append(model);
+                Outcome outcome;
+                if (regression)
+                {
+                    var cv = ml.Regression.CrossValidate(data, pipeline, folds, "age", seed: 1);
+                    var mae = cv.Select(f => f.Metrics.MeanAbsoluteError).ToList();
+                    outcome = new Outcome(strategy, mae.Average(), Sd(mae), cv.Average(f => f.Metrics.RSquared), (clock.Elapsed - started).TotalMinutes);
+                }
+                else
+                {
+                    var cv = ml.BinaryClassification.CrossValidateNonCalibrated(data, pipeline, folds, "Label", seed: 1);
+                    var accuracy = cv.Select(f => f.Metrics.Accuracy).ToList();
+                    outcome = new Outcome(strategy, accuracy.Average(), Sd(accuracy), cv.Average(f => f.Metrics.AreaUnderRocCurve), (clock.Elapsed - started).TotalMinutes);
+                }
+                outcomes.Add(outcome);
+                if (strategy == "dual" && n == largest)
+                {
+                    // One fit on all N for the learning-curve figure of docs/transfer-results.md.
+                    var fitted = (TransformerChain<ITransformer>)pipeline.Fit(data);
+                    ((MriNetPredictionTransformer)fitted.LastTransformer).History.SavePlot(Path.Combine(work, $"dual-phase-learning-curve-{target}.png"));
+                }
+                string line = string.Create(CultureInfo.InvariantCulture, $"| {n} | {Name(outcome.Strategy, epochs, fineTune)} | {outcome.Mean:F2} ± {outcome.Sd:F2} | {outcome.SecondMean:F2} | {outcome.Minutes:F1} |");
+                lines.Add(line);
+                Console.WriteLine(line);
+            }
+            if (regression && outcomes.FirstOrDefault(o => o.Strategy == "scratch") is { } scratch)
+            {
+                foreach (var o in outcomes.Where(o => o.Strategy != "scratch"))
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"N={n}: {o.Strategy} MAE / scratch MAE = {o.Mean / scratch.Mean:F2}"));
+                }
+            }
+        }
+        File.WriteAllLines(Path.Combine(work, $"results-{target}.md"), lines);
+        Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
+        return 0;
+    }
+
+    private static string Name(string strategy, int epochs, int fineTune) => strategy switch
+    {
+        "scratch" => $"from scratch (fresh MRInet, {epochs + fineTune} epochs)",
+        "features" => "frozen features (penultimate layer) + FastTree",
+        "mono" => $"mono-phase transfer ({epochs + fineTune} epochs)",
+        "dual" => $"dual-phase transfer ({epochs} + {fineTune} epochs)",
+        "probe" => $"linear probe then fine-tune ({epochs} + {fineTune} epochs)",
+        _ => strategy,
+    };
+
+    private static double Sd(IReadOnlyList<double> values)
+    {
+        double mean = values.Average();
+        return values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
+    }
+
+    internal static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

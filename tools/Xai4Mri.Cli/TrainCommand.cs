@@ -1,0 +1,128 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Transfer;
+
+namespace Xai4Mri.Cli;
+
+/// <summary>
+/// <c>xai4mri train --data participants.tsv|BIDS-root --label age --out model.zip [...]</c>: LoadNifti →
+/// MriNetTransfer on a study, saved as an ML.NET model .zip that <c>xai4mri predict</c> and <c>ml.Model.Load</c> use.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var data = new Option<string>("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
+        var label = new Option<string>("--label") { Description = "The column to predict", Required = true };
+        var output = new Option<string>("--out") { Description = "The model .zip to write", Required = true };
+        var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
+        task.AcceptOnlyFromAmong("regression", "classification");
+        var template = new Option<string?>("--path-template") { Description = "Image path per row of a TSV, relative to its folder (default {participant_id}/anat/{participant_id}_T1w.nii.gz)" };
+        var suffix = new Option<string>("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
+        var model = new Option<string?>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network); default: a fresh MRInet" };
+        var strategy = new Option<string>("--strategy") { Description = "mono, dual or probe (linear probe then fine-tune)", DefaultValueFactory = _ => "dual" };
+        strategy.AcceptOnlyFromAmong("mono", "dual", "probe");
+        var epochs = new Option<int>("--epochs") { Description = "Epochs of phase 1", DefaultValueFactory = _ => 20 };
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Epochs of phase 2 (dual, probe)", DefaultValueFactory = _ => 10 };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (default: the model's, else 5e-4)" };
+        var batch = new Option<int>("--batch-size") { Description = "Images per step", DefaultValueFactory = _ => 4 };
+        var validation = new Option<double>("--validation-fraction") { Description = "Share of subjects held out for validation", DefaultValueFactory = _ => 0.1 };
+        var patience = new Option<int>("--patience") { Description = "Early-stopping patience in epochs (0: off)", DefaultValueFactory = _ => 10 };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Folder for per-epoch checkpoints; a rerun resumes from it" };
+        var seed = new Option<int>("--seed") { Description = "Seed of split, head, shuffling, dropout", DefaultValueFactory = _ => 0 };
+        var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: keep the images')" };
+        var shape = new Option<string?>("--shape") { Description = "Conformed input DxHxW (default: the pretrained model's, else learned from the data)" };
+        var plot = new Option<string?>("--plot") { Description = "Write the learning curve PNG here" };
+        var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
+        var command = new Command("train", "Train (fine-tune) a network on a study and save the ML.NET model .zip")
+        {
+            data, label, output, task, template, suffix, model, strategy, epochs, fineTune, learningRate, batch, validation, patience, checkpoint, seed, voxel, shape, plot, cache,
+        };
+        command.SetAction(result =>
+        {
+            try
+            {
+                return Run(result, stdout, stderr, new Arguments(
+                    result.GetRequiredValue(data), result.GetRequiredValue(label), result.GetRequiredValue(output), result.GetValue(task) == "classification",
+                    result.GetValue(template), result.GetValue(suffix)!, result.GetValue(model), result.GetValue(strategy)!, result.GetValue(epochs), result.GetValue(fineTune),
+                    result.GetValue(learningRate), result.GetValue(batch), result.GetValue(validation), result.GetValue(patience), result.GetValue(checkpoint),
+                    result.GetValue(seed), result.GetValue(voxel), result.GetValue(shape), result.GetValue(plot), result.GetValue(cache)));
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"xai4mri train: {e.Message}");
+                return CliApp.ExitUsage;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
+            {
+                stderr.WriteLine($"xai4mri train: {e.Message}");
+                return CliApp.ExitBadInput;
+            }
+        });
+        return command;
+    }
+
+    private sealed record Arguments(string Data, string Label, string Output, bool Classification, string? Template, string Suffix, string? Model, string Strategy,
+        int Epochs, int FineTune, double? LearningRate, int Batch, double Validation, int Patience, string? Checkpoint, int Seed, double? Voxel, string? Shape,
+        string? Plot, string? Cache);
+
+    private static int Run(ParseResult result, TextWriter stdout, TextWriter stderr, Arguments a)
+    {
+        var ml = new MLContext(seed: a.Seed);
+        IDataView study = Directory.Exists(a.Data)
+            ? BidsDataset.Load(ml, a.Data, a.Suffix)
+            : StudyTable.Load(ml, a.Data, a.Template ?? "{participant_id}/anat/{participant_id}_T1w.nii.gz",
+                options: new StudyTableOptions { NumericColumns = a.Classification ? [] : [a.Label] });
+        var column = study.Schema.GetColumnOrNull(a.Label) ?? throw new ArgumentException($"--label: the study has no column '{a.Label}' (columns: {string.Join(", ", study.Schema.Select(c => c.Name))})");
+        using var pretrained = a.Model is null ? null : a.Model.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? MriNetModel.FromModelZip(a.Model) : MriNetModel.Load(a.Model);
+        int[]? shape = a.Shape is null ? pretrained?.InputShape : a.Shape.Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var loader = new NiftiLoaderOptions { VoxelSize = a.Voxel is { } v ? [v] : null, TargetShape = shape, CacheDirectory = a.Cache };
+        var options = new MriNetTransferTrainer.Options
+        {
+            LabelColumnName = a.Classification ? "Label" : a.Label,
+            PretrainedModel = pretrained,
+            Strategy = a.Strategy switch { "mono" => TransferStrategy.MonoPhase, "probe" => TransferStrategy.LinearProbeThenFineTune, _ => TransferStrategy.DualPhase },
+            Epochs = a.Epochs,
+            FineTuneEpochs = a.FineTune,
+            LearningRate = a.LearningRate,
+            BatchSize = a.Batch,
+            ValidationFraction = a.Validation,
+            EarlyStoppingPatience = a.Patience,
+            CheckpointDirectory = a.Checkpoint,
+            Seed = a.Seed,
+            Progress = new Lines(stdout),
+        };
+        IEstimator<ITransformer> pipeline = a.Classification
+            ? ml.Transforms.Conversion.MapValueToKey("Label", a.Label)
+                .Append(ml.Transforms.LoadNifti("Image", "Path", loader))
+                .Append(ml.MulticlassClassification.Trainers.MriNetTransfer(options))
+            : column.Type == NumberDataViewType.Single
+                ? ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Regression.Trainers.MriNetTransfer(options))
+                : ml.Transforms.Conversion.ConvertType(a.Label, a.Label, DataKind.Single)
+                    .Append(ml.Transforms.LoadNifti("Image", "Path", loader))
+                    .Append(ml.Regression.Trainers.MriNetTransfer(options));
+        var fitted = pipeline.Fit(study);
+        var trained = ((IEnumerable<ITransformer>)fitted).OfType<MriNetPredictionTransformer>().Last();
+        ml.Model.Save(fitted, study.Schema, a.Output);
+        if (a.Plot is not null)
+        {
+            trained.History.SavePlot(a.Plot);
+        }
+        var best = trained.History.Best;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Saved {a.Output}: best epoch {best?.Epoch} ({best?.MetricName} train {best?.TrainMetric:G4}, validation {best?.ValidationMetric:G4})"));
+        return CliApp.ExitOk;
+    }
+
+    /// <summary>Prints each epoch's report as it arrives (synchronously, so lines keep their order).</summary>
+    private sealed class Lines(TextWriter stdout) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => stdout.WriteLine(value.ToString());
+    }
+}
