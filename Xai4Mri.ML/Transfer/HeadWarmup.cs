@@ -53,6 +53,7 @@ internal static class HeadWarmup
             var progress = new TrainingProgress
             {
                 Phase = 1,
+                PhaseCount = 1,
                 PhaseName = "head only",
                 Epoch = epoch,
                 EpochInPhase = epoch,
