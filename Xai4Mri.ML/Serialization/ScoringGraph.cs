@@ -57,6 +57,7 @@ internal static class ScoringGraph
             pool.Attribute.Add(new AttributeProto { Name = "axes", Type = AttributeProto.Types.AttributeType.Ints, Ints = { 2, 3, 4 } });
             pool.Attribute.Add(new AttributeProto { Name = "keepdims", Type = AttributeProto.Types.AttributeType.Int, I = 0 });
             graph.Node.Add(pool);
+            // Wrap reshapes whatever the graph's output names; make that the pooled tensor.
             graph.Output[0].Name = PoolNode;
         }
         return Wrap(proto, model.Spec.InputShape, input, output, outputShape, FeatureInputNode, FeatureOutputNode);

@@ -15,7 +15,8 @@ public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransfo
     private readonly string _outputColumnName;
     private readonly string _inputColumnName;
     private readonly int _layerIndex;
-    private readonly MriNetFeaturizeOptions _options;
+    private readonly bool _flatten;
+    private readonly bool _globalAveragePool;
 
     internal MriNetFeaturizeEstimator(MriNetModel model, string outputColumnName, string inputColumnName, MriNetFeaturizeOptions options)
     {
@@ -26,7 +27,9 @@ public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransfo
         _model = model;
         _outputColumnName = outputColumnName;
         _inputColumnName = inputColumnName;
-        _options = options;
+        // Copied, so changing the options object afterwards does not change this estimator.
+        _flatten = options.Flatten;
+        _globalAveragePool = options.GlobalAveragePool;
         _layerIndex = ResolveLayer(model.Spec, options);
         if (options.GlobalAveragePool && model.Spec.Shapes()[_layerIndex].Length != 4)
         {
@@ -42,7 +45,7 @@ public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransfo
     {
         ArgumentNullException.ThrowIfNull(input);
         NetworkInput.Check(input.Schema, _inputColumnName, _model, nameof(input));
-        return new MriNetFeaturizeTransformer(_model, _inputColumnName, _outputColumnName, _layerIndex, _options.Flatten, _options.GlobalAveragePool);
+        return new MriNetFeaturizeTransformer(_model, _inputColumnName, _outputColumnName, _layerIndex, _flatten, _globalAveragePool);
     }
 
     /// <summary>The input plus the feature column (a known-size vector of Single).</summary>
