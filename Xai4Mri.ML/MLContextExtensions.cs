@@ -43,4 +43,39 @@ public static class MLContextExtensions
         ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
         return new AdaptHeadEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, options ?? new AdaptHeadOptions());
     }
+
+    /// <summary>
+    /// Frozen features for ML.NET's trainers: adds <paramref name="outputColumnName"/>, a known-size
+    /// <c>Vector&lt;Single, F&gt;</c> holding the activations of layer <paramref name="layer"/> of
+    /// <paramref name="model"/> for the image in <paramref name="inputColumnName"/> (e.g. from <c>LoadNifti</c>), so
+    /// that <c>LoadNifti → MriNetFeaturize → FastTree</c> is a transfer pipeline. The network is not trained or changed.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the feature column to add (e.g. "Features").</param>
+    /// <param name="inputColumnName">The image column; a known-size vector of the network's input size.</param>
+    /// <param name="model">The pretrained network.</param>
+    /// <param name="layer">Index into <c>model.Spec.Layers</c>; null = the layer before the head (<c>Spec.HeadIndex - 1</c>).</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is outside the network's layers.</exception>
+    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, MriNetModel model, int? layer = null) =>
+        MriNetFeaturize(catalog, outputColumnName, inputColumnName, model, new MriNetFeaturizeOptions { LayerIndex = layer });
+
+    /// <summary>
+    /// Frozen features for ML.NET's trainers, with the layer chosen by index or name and the features' form
+    /// (flat or shaped, optionally globally average-pooled per channel) set in <paramref name="options"/>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the feature column to add (e.g. "Features").</param>
+    /// <param name="inputColumnName">The image column; a known-size vector of the network's input size.</param>
+    /// <param name="model">The pretrained network.</param>
+    /// <param name="options">Layer (index or name), flattening and pooling.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The layer index is outside the network, the name unknown, or pooling asked of a layer without spatial axes.</exception>
+    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, MriNetModel model, MriNetFeaturizeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        return new MriNetFeaturizeEstimator(model, outputColumnName, inputColumnName, options);
+    }
 }

@@ -36,8 +36,20 @@ public static class OnnxExporter
     public static byte[] ExportBytes(SpecNetwork network, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
+        return ExportBytes(network, options, network.Spec.Layers.Count - 1);
+    }
+
+    /// <summary>
+    /// The serialised model of layers 0 to <paramref name="lastLayer"/> only (a feature extractor): its output is that
+    /// layer's activations, and the stored description is the truncated spec, so the file describes what it computes.
+    /// </summary>
+    /// <exception cref="ArgumentException">The prefix has nothing to export or a layer ONNX cannot express.</exception>
+    internal static byte[] ExportBytes(SpecNetwork network, OnnxExportOptions? options, int lastLayer)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lastLayer, network.Spec.Layers.Count);
         options ??= new OnnxExportOptions();
-        var spec = network.Spec;
+        var spec = lastLayer == network.Spec.Layers.Count - 1 ? network.Spec : network.Spec with { Layers = network.Spec.Layers.Take(lastLayer + 1).ToList() };
         int last = -1;
         for (int i = 0; i < spec.Layers.Count; i++)
         {

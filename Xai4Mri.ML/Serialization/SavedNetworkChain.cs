@@ -40,6 +40,22 @@ internal static class SavedNetworkChain
                     ClassIndexRow.IndexColumn, treatValuesAsKeyType: true))
                 .Append(ml.Transforms.DropColumns(ClassIndexRow.IndexColumn)),
         };
+        return FitOnSchema(ml, chain, model, featureColumnName);
+    }
+
+    /// <summary>
+    /// The savable form of a frozen feature extractor: the layers 0 to <paramref name="lastLayer"/> as an embedded
+    /// ONNX graph writing the known-size vector column <paramref name="outputColumnName"/> of <paramref name="outputShape"/>.
+    /// </summary>
+    public static ITransformer BuildFeatures(MriNetModel model, string featureColumnName, string outputColumnName, int lastLayer, bool globalAveragePool, int[] outputShape)
+    {
+        var ml = new MLContext();
+        byte[] graph = ScoringGraph.BuildFeatures(model, featureColumnName, outputColumnName, lastLayer, globalAveragePool, outputShape);
+        return FitOnSchema(ml, ml.Transforms.ApplyOnnxModel([outputColumnName], [featureColumnName], new MemoryStream(graph)), model, featureColumnName);
+    }
+
+    private static ITransformer FitOnSchema(MLContext ml, IEstimator<ITransformer> chain, MriNetModel model, string featureColumnName)
+    {
         // The chain only needs the feature column's schema to fit; no image is read.
         var definition = SchemaDefinition.Create(typeof(ImageRow));
         definition[nameof(ImageRow.Image)].ColumnName = featureColumnName;
