@@ -6,6 +6,7 @@ using Xai4Mri.ML;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.Bench;

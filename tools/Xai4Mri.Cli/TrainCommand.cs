@@ -98,15 +98,17 @@ internal static class TrainCommand
             Seed = a.Seed,
             Progress = new Lines(stdout),
         };
-        IEstimator<ITransformer> pipeline = a.Classification
-            ? ml.Transforms.Conversion.MapValueToKey("Label", a.Label)
-                .Append(ml.Transforms.LoadNifti("Image", "Path", loader))
-                .Append(ml.MulticlassClassification.Trainers.MriNetTransfer(options))
-            : column.Type == NumberDataViewType.Single
-                ? ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Regression.Trainers.MriNetTransfer(options))
-                : ml.Transforms.Conversion.ConvertType(a.Label, a.Label, DataKind.Single)
-                    .Append(ml.Transforms.LoadNifti("Image", "Path", loader))
-                    .Append(ml.Regression.Trainers.MriNetTransfer(options));
+        if (a.Classification)
+        {
+            // The class mapping belongs to the training data, not to the saved model: prediction inputs have no label.
+            study = ml.Transforms.Conversion.MapValueToKey("Label", a.Label).Fit(study).Transform(study);
+        }
+        else if (column.Type != NumberDataViewType.Single)
+        {
+            study = ml.Transforms.Conversion.ConvertType(a.Label, a.Label, DataKind.Single).Fit(study).Transform(study);
+        }
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader)
+            .Append(a.Classification ? ml.MulticlassClassification.Trainers.MriNetTransfer(options) : ml.Regression.Trainers.MriNetTransfer(options));
         var fitted = pipeline.Fit(study);
         var trained = ((IEnumerable<ITransformer>)fitted).OfType<MriNetPredictionTransformer>().Last();
         ml.Model.Save(fitted, study.Schema, a.Output);
