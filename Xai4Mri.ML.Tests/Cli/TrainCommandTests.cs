@@ -43,6 +43,10 @@ public sealed class TrainCommandTests
         using var model = MriNetModel.FromModelZip(dir.File("m.zip"));
         CollectionAssert.AreEqual(new[] { "control", "patient" }, model.Task.ClassNames.ToArray());
 
+        var (infoCode, info, infoErr) = CliRunner.Run("model-info", dir.File("m.zip"));
+        Assert.AreEqual(0, infoCode, infoErr);
+        StringAssert.Contains(info, "Task: classification (control, patient)");
+
         var (predictCode, predictions, predictErr) = CliRunner.Run("predict", "--model", dir.File("m.zip"), dir.File("sub-00/anat/sub-00_T1w.nii.gz"));
         Assert.AreEqual(0, predictCode, predictErr);
         StringAssert.StartsWith(predictions.Split('\n')[0], "Path\t");

@@ -144,7 +144,8 @@ public sealed class MriNetModel : IDisposable
 
     /// <summary>
     /// Reads any supported model file, recognised by its content: our own format (<see cref="Save"/>), a Keras .h5
-    /// as xai4mri publishes them, an ONNX graph we exported, or a PyTorch state dict (which holds weights only, so
+    /// as xai4mri publishes them, an ONNX graph we exported, an ML.NET model .zip with a fitted network (as
+    /// <see cref="FromModelZip"/>), or a PyTorch state dict (which holds weights only, so
     /// <paramref name="pytorchArchitecture"/> must describe the network, e.g. <see cref="Architectures.Sfcn"/>).
     /// Imported models get the task their head implies (softmax/log-softmax: classes; otherwise regression) and
     /// xai4mri's input conventions (LIA, brain-extracted, 0–255).
@@ -168,6 +169,10 @@ public sealed class MriNetModel : IDisposable
         {
             return LoadOwn(path);
         }
+        if (zip && HoldsOnnxGraphs(path))
+        {
+            return FromModelZip(path);
+        }
         if (head.AsSpan().SequenceEqual(Hdf5Signature))
         {
             var keras = KerasImporter.Load(path);
@@ -186,6 +191,13 @@ public sealed class MriNetModel : IDisposable
             return Imported(PyTorchImporter.Load(path, pytorchArchitecture), $"PyTorch state dict ({path})");
         }
         throw new ModelFormatException(path, "not a model file Xai4Mri.ML knows (ours, Keras .h5, PyTorch .pt/.pth, ONNX .onnx)");
+    }
+
+    /// <summary>An ML.NET model .zip with embedded ONNX graphs (PyTorch's zip checkpoints hold pickles instead).</summary>
+    private static bool HoldsOnnxGraphs(string path)
+    {
+        using var archive = ZipFile.OpenRead(path);
+        return archive.Entries.Any(e => e.Name == "OnnxModel");
     }
 
     private static bool IsOwnFormat(string path)

@@ -8,7 +8,7 @@ internal static class ModelInfoCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("file") { Description = "A model file: ours (MriNetModel.Save), Keras .h5 or ONNX" };
+        var file = new Argument<string>("file") { Description = "A model file: ours (MriNetModel.Save), Keras .h5, ONNX, or an ML.NET model .zip with a fitted network" };
         var command = new Command("model-info", "Print the summary of a model file") { file };
         command.SetAction(result =>
         {

@@ -80,7 +80,7 @@ internal static class TrainCommand
             : StudyTable.Load(ml, a.Data, a.Template ?? "{participant_id}/anat/{participant_id}_T1w.nii.gz",
                 options: new StudyTableOptions { NumericColumns = a.Classification ? [] : [a.Label] });
         var column = study.Schema.GetColumnOrNull(a.Label) ?? throw new ArgumentException($"--label: the study has no column '{a.Label}' (columns: {string.Join(", ", study.Schema.Select(c => c.Name))})");
-        using var pretrained = a.Model is null ? null : a.Model.EndsWith(".zip", StringComparison.OrdinalIgnoreCase) ? MriNetModel.FromModelZip(a.Model) : MriNetModel.Load(a.Model);
+        using var pretrained = a.Model is null ? null : MriNetModel.Load(a.Model);
         int[]? shape = a.Shape is null ? pretrained?.InputShape : a.Shape.Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var loader = new NiftiLoaderOptions { VoxelSize = a.Voxel is { } v ? [v] : null, TargetShape = shape, CacheDirectory = a.Cache };
         var options = new MriNetTransferTrainer.Options
