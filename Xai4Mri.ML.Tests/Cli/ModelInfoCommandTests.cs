@@ -23,6 +23,31 @@ public sealed class ModelInfoCommandTests
     }
 
     [TestMethod]
+    public void PyTorchStateDictsNeedAndGetTheirArchitecture()
+    {
+        string sfcn = TestPaths.Fixture("pytorch/sfcn_dataparallel_zip.pt");
+        var (code, output, error) = CliRunner.Run("model-info", sfcn, "--architecture", "sfcn", "--input", "32x32x32", "--outputs", "10", "--channels", "4,8,8,8,8,8");
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(output, "Model: SFCN — input 1x32x32x32");
+        StringAssert.Contains(output, "Task: classification");
+
+        var (mrinetCode, mrinet, mrinetError) = CliRunner.Run("model-info", TestPaths.Fixture("pytorch/mrinet_bn_zip.pth"), "--architecture", "mrinet", "--input", "20x24x20", "--batch-norm");
+        Assert.AreEqual(0, mrinetCode, mrinetError);
+        StringAssert.Contains(mrinet, "Model: MRInet — input 1x20x24x20");
+        StringAssert.Contains(mrinet, "batch_normalization");
+
+        var (missing, _, missingError) = CliRunner.Run("model-info", sfcn);
+        Assert.AreEqual(1, missing);
+        StringAssert.Contains(missingError, "a PyTorch state dict holds weights only");
+        var (wrong, _, wrongError) = CliRunner.Run("model-info", sfcn, "--architecture", "sfcn");
+        Assert.AreEqual(1, wrong);
+        StringAssert.Contains(wrongError, "sfcn_dataparallel_zip.pt");
+        var (usage, _, usageError) = CliRunner.Run("model-info", sfcn, "--architecture", "mrinet");
+        Assert.AreEqual(2, usage);
+        StringAssert.Contains(usageError, "--architecture mrinet needs --input DxHxW");
+    }
+
+    [TestMethod]
     public void BadFileGivesOneLine()
     {
         using var dir = TestPaths.Scratch();
