@@ -103,7 +103,7 @@ internal static class TransferStudy
         foreach (int n in sizes)
         {
             var ml = new MLContext(seed: 1);
-            var all = StudyTable.Load(ml, Path.Combine(targetFolder, "participants.tsv"), "{participant_id}/anat/{participant_id}_FLAIR.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
+            var all = StudyTable.Load(ml, Path.Combine(targetFolder, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
             var data = ml.Data.TakeRows(all, n);
             if (!regression)
             {
