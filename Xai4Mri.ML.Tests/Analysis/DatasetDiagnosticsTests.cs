@@ -19,6 +19,8 @@ public sealed class DatasetDiagnosticsTests
         public float Age { get; set; }
 
         public string Group { get; set; } = "";
+
+        public bool Patient { get; set; }
     }
 
     // One worker: the tests share a busy machine, and results must not depend on the degree of parallelism.
@@ -74,7 +76,7 @@ public sealed class DatasetDiagnosticsTests
     {
         using var dir = TestPaths.Scratch();
         string path = TinyPhantoms.Write(dir.File("a.nii.gz"), 1.0);
-        var rows = Enumerable.Range(0, 15).Select(i => new Row { participant_id = $"sub-{i:00}", Path = path, Group = i % 5 == 4 ? "patient" : "control" }).ToList();
+        var rows = Enumerable.Range(0, 15).Select(i => new Row { participant_id = $"sub-{i:00}", Path = path, Group = i % 5 == 4 ? "patient" : "control", Patient = i % 5 == 4 }).ToList();
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(rows);
         var keyed = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(data).Transform(data);
@@ -92,6 +94,9 @@ public sealed class DatasetDiagnosticsTests
             Assert.AreEqual(3, c.SmallestClassCount);
             Assert.IsTrue(c.IsImbalanced);
         }
+        var fromBoolean = Compute(rows, "Patient").Classes!;
+        CollectionAssert.AreEqual(new[] { new ValueCount("False", 12), new ValueCount("True", 3) }, fromBoolean.Classes.ToArray());
+        Assert.AreEqual("True", fromBoolean.SmallestClass);
         var warnings = Compute(rows, "Group").Warnings;
         CollectionAssert.Contains(warnings.ToList(), "Group is imbalanced: largest class 'control' has 12 rows, smallest 'patient' 3 (ratio 4, warned from 3)");
         CollectionAssert.Contains(warnings.ToList(), "smallest Group class 'patient' has 3 rows (fewer than 10); its metrics will be noisy");
@@ -271,8 +276,13 @@ public sealed class DatasetDiagnosticsTests
         StringAssert.Contains(path.Message, "path column 'File' not found");
         var notText = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DatasetDiagnostics.Compute(ml, data, "Age", "Age"));
         StringAssert.Contains(notText.Message, "path column 'Age' must hold text");
+        var subject = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DatasetDiagnostics.Compute(ml, data, "Age", options: new() { SubjectColumnName = "sid" }));
+        StringAssert.Contains(subject.Message, "subject column 'sid' not found or not text");
         var file = Assert.ThrowsExactly<NiftiFormatException>(() => DatasetDiagnostics.Compute(ml, data, "Age", options: Options()));
         Assert.AreEqual(missing, file.FilePath);
         StringAssert.StartsWith(file.Problem, "subject sub-gone: ");
+        var empty = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-blank", Path = "", Age = 1 } });
+        var blank = Assert.ThrowsExactly<NiftiFormatException>(() => DatasetDiagnostics.Compute(ml, empty, "Age", options: Options()));
+        Assert.AreEqual("subject sub-blank: no file named in the path column", blank.Problem);
     }
 }

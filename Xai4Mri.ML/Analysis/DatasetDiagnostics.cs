@@ -47,7 +47,9 @@ public static class DatasetDiagnostics
         string? subjectColumn = NiftiLoaderEstimator.SubjectColumn(data.Schema, options.SubjectColumnName);
         if (subjectColumn is not null && data.Schema.GetColumnOrNull(subjectColumn)?.Type is not TextDataViewType)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), $"subject column '{subjectColumn}' not found or not text");
+            // A column asked for by name must work; a guessed one that is not text falls back to row numbers, as in the loader.
+            subjectColumn = options.SubjectColumnName is null ? null
+                : throw new ArgumentOutOfRangeException(nameof(options), $"subject column '{subjectColumn}' not found or not text");
         }
         var rows = ReadRows(data, labelColumnName, pathColumnName, subjectColumn, out var labelKind, out var classNames);
         if (rows.Count == 0)
@@ -161,9 +163,10 @@ public static class DatasetDiagnostics
         m3 /= n;
         // Adjusted Fisher–Pearson G1 (pandas' skew); a constant label has no defined skewness.
         double skew = n < 3 || m2 == 0 ? double.NaN : Math.Sqrt((double)n * (n - 1)) / (n - 2) * m3 / Math.Pow(m2, 1.5);
-        double q1 = IntensityScaling.Percentile(values.ToArray(), 25);
-        double median = IntensityScaling.Percentile(values.ToArray(), 50);
-        double q3 = IntensityScaling.Percentile(values.ToArray(), 75);
+        // Percentile reorders the array but keeps its values, so one copy serves all three quantiles.
+        double q1 = IntensityScaling.Percentile(values, 25);
+        double median = IntensityScaling.Percentile(values, 50);
+        double q3 = IntensityScaling.Percentile(values, 75);
         double lower = q1 - (1.5 * (q3 - q1)), upper = q3 + (1.5 * (q3 - q1));
         var outliers = present.Where(r => r.Value < lower || r.Value > upper).Select(r => new LabelOutlier(r.Subject, r.Value)).ToList();
         int missing = rows.Count - n;
@@ -283,6 +286,10 @@ public static class DatasetDiagnostics
 
     private static ImageDiagnostics Diagnose(Row row, PrepareSettings settings, double[] boxMm)
     {
+        if (row.Path.Length == 0)
+        {
+            throw new NiftiFormatException(row.Path, "no file named in the path column");
+        }
         var image = NiftiImage.Load(row.Path);
         var prepared = VolumePreparation.Prepare(image, settings);
         // Everything outside the brain box is background, so the box holds every non-zero voxel.
