@@ -39,7 +39,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckPathColumn(input.Schema, _inputColumnName);
-        string? subjectColumn = _options.SubjectColumnName ?? new[] { "participant_id", "sid" }.FirstOrDefault(c => input.Schema.GetColumnOrNull(c) is not null);
+        string? subjectColumn = SubjectColumn(input.Schema, _options.SubjectColumnName);
         var rows = ReadRows(input, subjectColumn);
         var draft = Draft([1, 1, 1], 0, 0);
         var seen = new ConcurrentBag<(string Subject, string Path, PreparedVolume Volume, (float Min, float Max)? Clip)>();
@@ -98,13 +98,13 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         {
             warnings.Add($"NaN/Inf voxels set to background in {nonFinite.Count} images: {string.Join(", ", nonFinite.Take(10))}");
         }
-        var notExtracted = images.Where(i => i.Volume.BorderNonZeroFraction > 0.5).Select(i => i.Subject).ToList();
+        var notExtracted = images.Where(i => i.Volume.BorderNonZeroFraction > VolumePreparation.NotBrainExtractedBorderFraction).Select(i => i.Subject).ToList();
         if (notExtracted.Count > 0)
         {
             warnings.Add($"{notExtracted.Count} images have a non-zero background (brain extraction expected, as xai4mri's models assume): {string.Join(", ", notExtracted.Take(10))}");
         }
         var orientations = Histogram(images.Select(i => Orientation.AxisCodes(i.Volume.NativeAffine)));
-        var voxelSizes = Histogram(images.Select(i => string.Join('×', i.Volume.NativeAffine.ColumnNorms().Select(v => v.ToString("0.##", CultureInfo.InvariantCulture)))));
+        var voxelSizes = Histogram(images.Select(i => VoxelSizeKey(i.Volume.NativeAffine.ColumnNorms())));
         if (orientations.Count > 1)
         {
             warnings.Add($"mixed orientations ({string.Join(", ", orientations.Select(kv => $"{kv.Key}: {kv.Value}"))}); all are reoriented to {_options.Orientation}");
@@ -159,6 +159,14 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             throw new ArgumentOutOfRangeException(nameof(schema), $"LoadNifti: column '{name}' must hold text (file paths), not {column.Type}");
         }
     }
+
+    /// <summary>The column that names subjects: the explicit one, else participant_id or sid when present, else none.</summary>
+    internal static string? SubjectColumn(DataViewSchema schema, string? explicitName) =>
+        explicitName ?? new[] { "participant_id", "sid" }.FirstOrDefault(c => schema.GetColumnOrNull(c) is not null);
+
+    /// <summary>Voxel sizes as reported and grouped: rounded to 0.01 mm, "x×y×z".</summary>
+    internal static string VoxelSizeKey(IEnumerable<double> voxelSize) =>
+        string.Join('×', voxelSize.Select(v => v.ToString("0.##", CultureInfo.InvariantCulture)));
 
     private NiftiLoaderParameters Draft(int[] target, float clipMin, float clipMax) => new()
     {

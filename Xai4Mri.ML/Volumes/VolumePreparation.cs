@@ -5,12 +5,24 @@ namespace Xai4Mri.ML.Volumes;
 /// <summary>Decodes a file into a <see cref="PreparedVolume"/>: first 3-D volume, non-finite voxels zeroed, reoriented, resampled, cropped to the brain.</summary>
 public static class VolumePreparation
 {
+    /// <summary>
+    /// Above this fraction of non-background border voxels an image is taken as not brain-extracted (the loader's
+    /// warning and the dataset diagnostics share the rule).
+    /// </summary>
+    internal const double NotBrainExtractedBorderFraction = 0.5;
+
     /// <summary>Runs the preparation steps on one file.</summary>
     /// <exception cref="NiftiFormatException">The file cannot be read, is not 3-D (unless allowed), or has no definite orientation.</exception>
     public static PreparedVolume Prepare(string path, PrepareSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var image = NiftiImage.Load(path);
+        return Prepare(NiftiImage.Load(path), settings);
+    }
+
+    /// <summary>The preparation steps on an image already opened (callers that also need its header open it once).</summary>
+    internal static PreparedVolume Prepare(NiftiImage image, PrepareSettings settings)
+    {
+        string path = image.FilePath;
         Volume volume = Volume.FromImage(image, settings.AllowFourD);
         long nonFinite = 0;
         float[] d = volume.Data;

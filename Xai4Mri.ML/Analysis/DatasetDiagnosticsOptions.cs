@@ -1,0 +1,31 @@
+using Xai4Mri.ML.Volumes;
+
+namespace Xai4Mri.ML.Analysis;
+
+/// <summary>Settings of <see cref="DatasetDiagnostics.Compute"/>: subject ids, the model's input box, thresholds, parallelism.</summary>
+public sealed class DatasetDiagnosticsOptions
+{
+    /// <summary>Column with subject ids for messages; default: participant_id or sid when present, else "row N".</summary>
+    public string? SubjectColumnName { get; set; }
+
+    /// <summary>Orientation the brain extent is measured in (the model's axes); default xai4mri's "LIA".</summary>
+    public string Orientation { get; set; } = "LIA";
+
+    /// <summary>The model's input shape in voxels along the axes of <see cref="Orientation"/>; default xai4mri's box (156, 166, 204).</summary>
+    public int[] ModelInputShape { get; set; } = BrainBox.Xai4MriDefaultShape([1.0]);
+
+    /// <summary>The model's voxel size in mm (one value or three); default 1 mm.</summary>
+    public double[] ModelVoxelSize { get; set; } = [1.0];
+
+    /// <summary>Take the first volume of 4-D files instead of failing (as the loader's option).</summary>
+    public bool AllowFourD { get; set; }
+
+    /// <summary>Class labels are imbalanced from this ratio of largest to smallest class on; default 3.</summary>
+    public double ImbalanceRatioLimit { get; set; } = 3;
+
+    /// <summary>Class labels are imbalanced when the smallest class has fewer rows than this; default 10.</summary>
+    public int SmallestClassLimit { get; set; } = 10;
+
+    /// <summary>Files decoded concurrently, each held in memory by one worker at a time; default: the number of cores.</summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+}
