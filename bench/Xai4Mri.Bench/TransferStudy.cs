@@ -33,6 +33,11 @@ internal static class TransferStudy
         string work = Arg(args, "--work") ?? throw new ArgumentException("--work DIR is required");
         int subjects = int.Parse(Arg(args, "--subjects") ?? "1000", CultureInfo.InvariantCulture);
         int epochs = int.Parse(Arg(args, "--epochs") ?? "30", CultureInfo.InvariantCulture);
+        double learningRate = double.Parse(Arg(args, "--learning-rate") ?? "1e-3", CultureInfo.InvariantCulture);
+        int patience = int.Parse(Arg(args, "--patience") ?? "10", CultureInfo.InvariantCulture);
+        bool batchNorm = args.Contains("--batch-norm");
+        bool augment = args.Contains("--augment");
+        string name = Arg(args, "--name") ?? "pretrained-mrinet";
         var clock = Stopwatch.StartNew();
         string source = Path.Combine(work, "source");
         if (!File.Exists(Path.Combine(source, "participants.tsv")))
@@ -50,23 +55,30 @@ internal static class TransferStudy
             }
         };
         var data = StudyTable.Load(ml, Path.Combine(source, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
+        // A fresh MRInet in the loader's conventions (4 mm, LIA); with --batch-norm, xai4mri's batch-norm variant.
+        float meanAge = data.GetColumn<float>("age").Average();
+        using var fresh = MriNetModel.CreateMriNet(InputShape, ModelTask.Regression(meanAge, "age"), seed: 1, batchNorm: batchNorm,
+            conventions: new InputConventions { VoxelSize = [4.0], Description = "synthetic site-a T1w, LoadNifti 4 mm LIA, 40x44x52, dataset 0-255" });
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", Loader(Path.Combine(work, "cache")))
             .Append(ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
             {
                 LabelColumnName = "age",
+                PretrainedModel = fresh,
                 Strategy = TransferStrategy.MonoPhase,
                 Epochs = epochs,
-                LearningRate = 1e-3,
+                LearningRate = learningRate,
                 BatchSize = 8,
                 ValidationFraction = 0.1,
-                CheckpointDirectory = Path.Combine(work, "pretrain-checkpoint"),
+                EarlyStoppingPatience = patience,
+                Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
+                CheckpointDirectory = Path.Combine(work, $"{name}-checkpoint"),
                 Seed = 1,
             }));
         var model = pipeline.Fit(data);
         var trained = model.LastTransformer;
-        string path = Path.Combine(work, "pretrained-mrinet.x4m");
+        string path = Path.Combine(work, $"{name}.x4m");
         trained.Model.Save(path);
-        trained.History.SavePlot(Path.Combine(work, "pretrain-learning-curve.png"));
+        trained.History.SavePlot(Path.Combine(work, $"{name}-learning-curve.png"));
         var best = trained.History.Best!;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"pretrained MRInet written to {path}: best epoch {best.Epoch}, validation MAE {best.ValidationMetric:F2} y (loss {best.ValidationLoss:F2}); {clock.Elapsed.TotalMinutes:F1} min"));
@@ -85,16 +97,19 @@ internal static class TransferStudy
         int fineTune = int.Parse(Arg(args, "--fine-tune") ?? "8", CultureInfo.InvariantCulture);
         int folds = int.Parse(Arg(args, "--folds") ?? "5", CultureInfo.InvariantCulture);
         string[] only = (Arg(args, "--strategies") ?? "scratch,features,mono,dual,probe").Split(',');
+        string siteName = Arg(args, "--site") ?? "site-d";
+        var site = SiteProfile.FindPredefined(siteName) ?? throw new ArgumentException($"--site: unknown site '{siteName}'");
         bool regression = target == "age";
         var clock = Stopwatch.StartNew();
-        string targetFolder = Path.Combine(work, "target");
+        // Site D is the default target: FLAIR instead of T1w, PSR instead of RAS, another noise level, stored at 3 mm.
+        string targetFolder = Path.Combine(work, siteName == "site-d" ? "target" : $"target-{siteName}");
         int largest = sizes.Max();
         if (!File.Exists(Path.Combine(targetFolder, "participants.tsv")))
         {
-            // Site D: FLAIR instead of T1w, PSR instead of RAS, Rician noise at another level, stored at 3 mm.
-            SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = targetFolder, Subjects = largest, Seed = 23, Sites = [SiteProfile.SiteD], VoxelSize = 3 });
+            SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = targetFolder, Subjects = largest, Seed = 23, Sites = [site], VoxelSize = 3 });
         }
-        using var pretrained = MriNetModel.Load(Path.Combine(work, "pretrained-mrinet.x4m"));
+        string pretrainedName = Arg(args, "--pretrained") ?? "pretrained-mrinet";
+        using var pretrained = MriNetModel.Load(Path.Combine(work, $"{pretrainedName}.x4m"));
         var lines = new List<string>
         {
             $"| N | strategy | {(regression ? "MAE (y), mean ± sd over folds | R²" : "accuracy, mean ± sd over folds | AUC")} | minutes |",
@@ -151,7 +166,7 @@ internal static class TransferStudy
                 {
                     // One fit on all N for the learning-curve figure of docs/transfer-results.md.
                     var fitted = (TransformerChain<ITransformer>)pipeline.Fit(data);
-                    ((MriNetPredictionTransformer)fitted.LastTransformer).History.SavePlot(Path.Combine(work, $"dual-phase-learning-curve-{target}.png"));
+                    ((MriNetPredictionTransformer)fitted.LastTransformer).History.SavePlot(Path.Combine(work, $"dual-phase-learning-curve-{target}-{pretrainedName}.png"));
                 }
                 string line = string.Create(CultureInfo.InvariantCulture, $"| {n} | {Name(outcome.Strategy, epochs, fineTune)} | {outcome.Mean:F2} ± {outcome.Sd:F2} | {outcome.SecondMean:F2} | {outcome.Minutes:F1} |");
                 lines.Add(line);
@@ -165,7 +180,7 @@ internal static class TransferStudy
                 }
             }
         }
-        File.WriteAllLines(Path.Combine(work, $"results-{target}.md"), lines);
+        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}.md"), lines);
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
     }

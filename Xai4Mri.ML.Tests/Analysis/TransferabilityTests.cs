@@ -1,0 +1,72 @@
+using Microsoft.ML;
+using Xai4Mri.ML.Analysis;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Tests.Transfer;
+
+namespace Xai4Mri.ML.Tests.Analysis;
+
+/// <summary>Transferability: block-mean raw features, the leave-one-out ridge probe, and the report on tiny volumes.</summary>
+[TestClass]
+public sealed class TransferabilityTests
+{
+    [TestMethod]
+    public void BlockMeansAverageEachCubeAndThePartialOnesAtTheEdge()
+    {
+        // 3x2x2 volume, values = flat index; blocks of 2: z cells {0,1} and {2}, one y cell, one x cell.
+        float[] image = [.. Enumerable.Range(0, 12).Select(i => (float)i)];
+        float[] means = Transferability.BlockMeans(image, [3, 2, 2], 2);
+        CollectionAssert.AreEqual(new[] { (0f + 1 + 2 + 3 + 4 + 5 + 6 + 7) / 8, (8f + 9 + 10 + 11) / 4 }, means);
+    }
+
+    [TestMethod]
+    public void RidgeRecoversALinearTargetAndSeparableClasses()
+    {
+        var random = new Random(3);
+        float[][] x = [.. Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 5).Select(_ => (float)random.NextDouble()).ToArray())];
+        float[] y = [.. x.Select(r => (2 * r[0]) - r[1] + 3)];
+        int[] fold = [.. Enumerable.Range(0, 40).Select(i => i % 5)];
+
+        double mae = Transferability.Ridge(x, y, fold, 0, regression: true, classes: 0);
+        Assert.IsLessThan(0.01, mae, $"noise-free linear target, MAE {mae}");
+
+        float[] classes = [.. x.Select(r => r[0] > 0.5f ? 1f : 0f)];
+        double accuracy = Transferability.Ridge(x, classes, fold, 1, regression: false, classes: 2);
+        Assert.IsGreaterThanOrEqualTo(0.875, accuracy, "a threshold on one feature is (nearly) linearly separable");
+    }
+
+    [TestMethod]
+    public void ReportComparesPretrainedAndRawFeaturesAgainstChance()
+    {
+        var ml = new MLContext(seed: 1);
+        var rows = TransferData.Rows(30);
+        var data = TransferData.Load(ml, rows);
+        using var model = MriNetModel.CreateMriNet(TransferData.Shape, ModelTask.Regression(40), seed: 2);
+        var lines = new List<string>();
+
+        var report = Transferability.Compute(ml, model, data, "Age", new TransferabilityOptions { Folds = 3, Seed = 1, Progress = new Progress<string>(lines.Add) });
+
+        CollectionAssert.AreEquivalent(new[] { "penultimate layer", "earlier layer (channel means)", "raw image (block means)" }, report.LogMe.Keys.ToArray());
+        Assert.HasCount(6, report.Probes);
+        Assert.IsTrue(report.Probes.All(p => p.Metric == "MAE" && double.IsFinite(p.Mean)));
+        Assert.AreEqual(64, report.Probes.First(p => p.Features == "penultimate layer").FeatureCount);
+        Assert.AreEqual(4 * 4 * 4, report.Probes.First(p => p.Features.StartsWith("raw", StringComparison.Ordinal)).FeatureCount);
+        // Age is the cube size here, which block means of the raw voxels show directly.
+        Assert.IsLessThan(0.5 * report.ChanceLevel, report.BestRaw.Mean, $"raw {report.BestRaw.Mean} vs chance {report.ChanceLevel}");
+        Assert.AreEqual((report.BestRaw.Mean - report.BestPretrained.Mean) / report.BestRaw.Mean, report.Gain, 1e-12);
+        Assert.IsTrue(report.ChanceLevel > 5 && report.ChanceLevel < 20, $"MAE of the mean {report.ChanceLevel}");
+    }
+
+    [TestMethod]
+    public void TooFewRowsOrBadOptionsAreRejected()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(6));
+        using var model = MriNetModel.CreateMriNet(TransferData.Shape, ModelTask.Regression(40), seed: 2);
+
+        var few = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Transferability.Compute(ml, model, data, "Age"));
+        StringAssert.Contains(few.Message, "6 labelled rows are too few for 5-fold probes (need at least 10)");
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Transferability.Compute(ml, model, data, "Age", new TransferabilityOptions { Folds = 1 }));
+        var label = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Transferability.Compute(ml, model, data, "Nope"));
+        StringAssert.Contains(label.Message, "label column 'Nope' not found");
+    }
+}

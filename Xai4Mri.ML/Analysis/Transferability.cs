@@ -1,0 +1,293 @@
+using System.Globalization;
+using MathNet.Numerics.LinearAlgebra;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Transfer;
+using static TorchSharp.torch;
+
+namespace Xai4Mri.ML.Analysis;
+
+/// <summary>
+/// The transferability part of the analysis: features of the pretrained network on the new data (the penultimate
+/// layer, and the channel means of the last convolutional block), their LogME, and cross-validated probes (ridge and
+/// FastTree) on them and on raw image features (block means of the voxels) — the gain of pretrained over raw features
+/// is the signal that transfer has something to build on.
+/// </summary>
+public static class Transferability
+{
+    private static readonly double[] RidgeScales = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
+
+    /// <summary>Computes the report for <paramref name="labelColumnName"/> of <paramref name="data"/>.</summary>
+    /// <param name="ml">The context (FastTree runs in it).</param>
+    /// <param name="model">The pretrained model; it is not changed.</param>
+    /// <param name="data">Rows with the conformed image column and the label.</param>
+    /// <param name="labelColumnName">Single (regression), Boolean or key (classes).</param>
+    /// <param name="options">Folds, seed, raw feature size.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or too few rows for the folds.</exception>
+    public static TransferabilityReport Compute(MLContext ml, MriNetModel model, IDataView data, string labelColumnName, TransferabilityOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(ml);
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        options ??= new TransferabilityOptions();
+        if (options.Folds < 2 || options.RawBlockSize < 1 || options.BatchSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "Transferability needs Folds >= 2, RawBlockSize >= 1 and BatchSize >= 1");
+        }
+        var label = LabelColumn.Inspect(data.Schema, labelColumnName);
+        NetworkInput.Check(data.Schema, options.ImageColumnName, model, nameof(data));
+        var spec = model.Spec;
+        int penultimate = spec.HeadIndex - 1;
+        while (penultimate > 0 && spec.Layers[penultimate].Kind == LayerKind.Dropout)
+        {
+            penultimate--;
+        }
+        int lastConvBlock = LastSpatialLayer(spec, penultimate);
+
+        // One pass through the network gives both feature sets; the raw features come from the same batches.
+        var (deep, earlier, raw, targets) = Features(model, data, options, label, penultimate, lastConvBlock);
+        int n = targets.Length;
+        if (n < options.Folds * 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), $"{n} labelled rows are too few for {options.Folds}-fold probes (need at least {options.Folds * 2})");
+        }
+        options.Progress?.Report($"features: penultimate {deep[0].Length}, earlier {earlier[0].Length}, raw {raw[0].Length} per image, {n} images");
+
+        bool regression = label.Kind == PredictionKind.Regression;
+        int classes = regression ? 0 : label.ClassNames.Count;
+        var sets = new (string Name, float[][] X)[] { ("penultimate layer", deep), ("earlier layer (channel means)", earlier), ("raw image (block means)", raw) };
+        var logMe = new Dictionary<string, double>();
+        foreach (var (name, x) in sets)
+        {
+            logMe[name] = Finite(x) && Varies(x)
+                ? regression ? LogMe.Regression(x, targets) : LogMe.Classification(x, targets.Select(t => (int)t).ToArray(), classes)
+                : double.NegativeInfinity;
+        }
+        int[] fold = Folds(n, options.Folds, options.Seed);
+        var probes = new List<ProbeScore>();
+        foreach (var (name, x) in sets)
+        {
+            probes.Add(Summarise(name, "ridge", regression, x[0].Length, Enumerable.Range(0, options.Folds).Select(f => Ridge(x, targets, fold, f, regression, classes)).ToList()));
+            probes.Add(Summarise(name, "FastTree", regression, x[0].Length, Enumerable.Range(0, options.Folds).Select(f => Tree(ml, x, targets, fold, f, regression, options.Seed)).ToList()));
+            options.Progress?.Report($"probes on {name} done");
+        }
+        var pretrained = probes.Where(p => !p.Features.StartsWith("raw", StringComparison.Ordinal));
+        var rawProbes = probes.Where(p => p.Features.StartsWith("raw", StringComparison.Ordinal));
+        var bestPretrained = regression ? pretrained.MinBy(p => p.Mean)! : pretrained.MaxBy(p => p.Mean)!;
+        var bestRaw = regression ? rawProbes.MinBy(p => p.Mean)! : rawProbes.MaxBy(p => p.Mean)!;
+        double gain = regression ? (bestRaw.Mean - bestPretrained.Mean) / bestRaw.Mean : bestPretrained.Mean - bestRaw.Mean;
+        double chance = Enumerable.Range(0, options.Folds).Select(f => Chance(targets, fold, f, regression)).Average();
+        return new TransferabilityReport(logMe, probes, bestPretrained, bestRaw, gain, chance);
+    }
+
+    /// <summary>The last layer before <paramref name="before"/> whose output still has spatial axes (C, D, H, W).</summary>
+    private static int LastSpatialLayer(NetworkSpec spec, int before)
+    {
+        var shapes = spec.Shapes();
+        for (int i = before; i >= 0; i--)
+        {
+            if (shapes[i].Length == 4)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static (float[][] Deep, float[][] Earlier, float[][] Raw, float[] Targets) Features(MriNetModel model, IDataView data, TransferabilityOptions options,
+        LabelColumn label, int penultimate, int earlierLayer)
+    {
+        var spec = model.Spec;
+        int[] input = model.InputShape;
+        int voxels = input.Aggregate(1, (a, b) => a * b);
+        var shapes = spec.Shapes();
+        var deep = new List<float[]>();
+        var earlier = new List<float[]>();
+        var raw = new List<float[]>();
+        var targets = new List<float>();
+        model.Network.eval();
+        using var _ = no_grad();
+        foreach (var batch in ImageBatches.Read(data, options.ImageColumnName, label, options.BatchSize, voxels))
+        {
+            using var scope = NewDisposeScope();
+            var x = OwnedTensor.From(batch.Images, [batch.Count, .. spec.InputShape.Select(d => (long)d)]);
+            var mid = earlierLayer >= 0 ? model.Network.ForwardTo(x, earlierLayer) : x;
+            var pooled = earlierLayer >= 0 ? mid.mean([2, 3, 4]).data<float>().ToArray() : [];
+            var top = model.Network.ForwardTo(x, penultimate).reshape(batch.Count, -1).data<float>().ToArray();
+            int c = earlierLayer >= 0 ? shapes[earlierLayer][0] : 0;
+            int f = top.Length / batch.Count;
+            for (int i = 0; i < batch.Count; i++)
+            {
+                deep.Add(top.AsSpan(i * f, f).ToArray());
+                earlier.Add(c == 0 ? [0f] : pooled.AsSpan(i * c, c).ToArray());
+                raw.Add(BlockMeans(batch.Images.AsSpan(i * voxels, voxels), input, options.RawBlockSize));
+                targets.Add(batch.Targets[i]);
+            }
+        }
+        return ([.. deep], [.. earlier], [.. raw], [.. targets]);
+    }
+
+    /// <summary>Means over cubes of <paramref name="block"/>³ voxels (partial cubes at the far edges count what they hold).</summary>
+    internal static float[] BlockMeans(ReadOnlySpan<float> image, int[] shape, int block)
+    {
+        int[] outer = [.. shape.Select(s => (s + block - 1) / block)];
+        var sums = new double[outer[0] * outer[1] * outer[2]];
+        var counts = new int[sums.Length];
+        for (int z = 0; z < shape[0]; z++)
+        {
+            for (int y = 0; y < shape[1]; y++)
+            {
+                for (int x = 0; x < shape[2]; x++)
+                {
+                    int cell = ((((z / block) * outer[1]) + (y / block)) * outer[2]) + (x / block);
+                    sums[cell] += image[(((z * shape[1]) + y) * shape[2]) + x];
+                    counts[cell]++;
+                }
+            }
+        }
+        return [.. sums.Select((s, i) => (float)(s / counts[i]))];
+    }
+
+    private static int[] Folds(int n, int folds, int seed)
+    {
+        var order = Enumerable.Range(0, n).ToArray();
+        new SplitRandom(seed).Shuffle(order);
+        var fold = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            fold[order[i]] = i % folds;
+        }
+        return fold;
+    }
+
+    /// <summary>
+    /// Kernel ridge regression with a linear kernel on standardised features (one-hot targets for classes, arg-max to
+    /// predict); the penalty is chosen per fold by exact leave-one-out error on the training rows, from one
+    /// eigendecomposition of the Gram matrix.
+    /// </summary>
+    internal static double Ridge(float[][] x, float[] targets, int[] fold, int test, bool regression, int classes)
+    {
+        var train = Enumerable.Range(0, x.Length).Where(i => fold[i] != test).ToArray();
+        var held = Enumerable.Range(0, x.Length).Where(i => fold[i] == test).ToArray();
+        int d = x[0].Length;
+        var mean = new double[d];
+        var sd = new double[d];
+        for (int j = 0; j < d; j++)
+        {
+            mean[j] = train.Average(i => (double)x[i][j]);
+            double variance = train.Sum(i => Math.Pow(x[i][j] - mean[j], 2)) / train.Length;
+            sd[j] = variance > 1e-24 ? Math.Sqrt(variance) : 1;
+        }
+        Matrix<double> Standardised(int[] rows) => Matrix<double>.Build.Dense(rows.Length, d, (r, j) => (x[rows[r]][j] - mean[j]) / sd[j]);
+        var xt = Standardised(train);
+        int k = regression ? 1 : classes;
+        var y = Matrix<double>.Build.Dense(train.Length, k, (r, c) => regression ? targets[train[r]] : (int)targets[train[r]] == c ? 1 : 0);
+        var yMean = Vector<double>.Build.Dense(k, c => y.Column(c).Average());
+        var yc = Matrix<double>.Build.Dense(train.Length, k, (r, c) => y[r, c] - yMean[c]);
+        var gram = xt * xt.Transpose();
+        var evd = gram.Evd(Symmetricity.Symmetric);
+        var v = evd.EigenVectors;
+        double[] e = [.. evd.EigenValues.Select(z => Math.Max(0, z.Real))];
+        double scale = Math.Max(1e-12, e.Sum() / train.Length);
+        var vty = v.Transpose() * yc;
+        Matrix<double>? bestAlpha = null;
+        double bestError = double.PositiveInfinity;
+        foreach (double s in RidgeScales)
+        {
+            double lambda = s * scale;
+            var alpha = v * Matrix<double>.Build.Dense(train.Length, k, (r, c) => vty[r, c] / (e[r] + lambda));
+            var fitted = gram * alpha;
+            double error = 0;
+            for (int r = 0; r < train.Length; r++)
+            {
+                double h = 0;
+                for (int j = 0; j < train.Length; j++)
+                {
+                    h += v[r, j] * v[r, j] * e[j] / (e[j] + lambda);
+                }
+                for (int c = 0; c < k; c++)
+                {
+                    error += Math.Pow((yc[r, c] - fitted[r, c]) / Math.Max(1e-9, 1 - h), 2);
+                }
+            }
+            if (error < bestError)
+            {
+                (bestError, bestAlpha) = (error, alpha);
+            }
+        }
+        var predicted = (Standardised(held) * xt.Transpose() * bestAlpha!).Clone();
+        double score = 0;
+        for (int r = 0; r < held.Length; r++)
+        {
+            if (regression)
+            {
+                score += Math.Abs(predicted[r, 0] + yMean[0] - targets[held[r]]);
+            }
+            else
+            {
+                int best = Enumerable.Range(0, k).MaxBy(c => predicted[r, c] + yMean[c]);
+                score += best == (int)targets[held[r]] ? 1 : 0;
+            }
+        }
+        return score / held.Length;
+    }
+
+    private sealed class ProbeRow
+    {
+        public float[] Features { get; set; } = [];
+
+        public float Label { get; set; }
+    }
+
+    private static double Tree(MLContext ml, float[][] x, float[] targets, int[] fold, int test, bool regression, int seed)
+    {
+        var definition = SchemaDefinition.Create(typeof(ProbeRow));
+        definition[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x[0].Length);
+        IDataView Rows(bool training) => ml.Data.LoadFromEnumerable(
+            Enumerable.Range(0, x.Length).Where(i => (fold[i] != test) == training).Select(i => new ProbeRow { Features = x[i], Label = targets[i] }).ToList(), definition);
+        var train = Rows(true);
+        var held = Rows(false);
+        int trainCount = fold.Count(f => f != test);
+        int leafMinimum = Math.Max(2, trainCount / 20);
+        if (regression)
+        {
+            var model = ml.Regression.Trainers.FastTree("Label", "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum).Fit(train);
+            return ml.Regression.Evaluate(model.Transform(held)).MeanAbsoluteError;
+        }
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Key", "Label")
+            .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum), labelColumnName: "Key"))
+            .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedValue", "PredictedLabel"));
+        var scored = pipeline.Fit(train).Transform(held);
+        var predicted = scored.GetColumn<float>("PredictedValue").ToArray();
+        var truth = scored.GetColumn<float>("Label").ToArray();
+        return predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+    }
+
+    private static double Chance(float[] targets, int[] fold, int test, bool regression)
+    {
+        var train = targets.Where((_, i) => fold[i] != test).ToArray();
+        var held = targets.Where((_, i) => fold[i] == test).ToArray();
+        if (regression)
+        {
+            double mean = train.Average(t => (double)t);
+            return held.Average(t => Math.Abs(t - mean));
+        }
+        float majority = train.GroupBy(t => t).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
+        return held.Count(t => t == majority) / (double)held.Length;
+    }
+
+    private static ProbeScore Summarise(string features, string model, bool regression, int count, IReadOnlyList<double> scores)
+    {
+        double mean = scores.Average();
+        double sd = scores.Count < 2 ? 0 : Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / (scores.Count - 1));
+        return new ProbeScore(features, model, regression ? "MAE" : "accuracy", mean, sd, count);
+    }
+
+    private static bool Finite(float[][] x) => x.All(r => r.All(float.IsFinite));
+
+    private static bool Varies(float[][] x) => x.Any(r => r.Any(v => v != 0));
+
+    internal static string Describe(ProbeScore p) => string.Create(CultureInfo.InvariantCulture, $"{p.Model} on {p.Features}: {p.Metric} {p.Mean:G4} ± {p.StandardDeviation:G3}");
+}
