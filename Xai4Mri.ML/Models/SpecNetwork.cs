@@ -13,6 +13,10 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
+    // Dropout draws from this network's own generator, never libtorch's global one: training runs on other threads
+    // (parallel tests, a user's parallel jobs) would otherwise shift each other's masks.
+    private readonly DropoutRandom _dropoutRandom = new();
+
     static SpecNetwork()
     {
         TorchRuntime.EnsureConfigured();
@@ -30,7 +34,7 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
         {
             for (int i = 0; i < spec.Layers.Count; i++)
             {
-                modules.Add(Build(spec.Layers[i], shape, generator));
+                modules.Add(Build(spec.Layers[i], shape, generator, _dropoutRandom));
                 shape = shapes[i];
             }
         }
@@ -76,7 +80,24 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
         return ReferenceEquals(x, input) ? x.alias() : x;
     }
 
-    private static nn.Module<Tensor, Tensor> Build(LayerSpec l, int[] input, Generator? generator)
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _dropoutRandom.Generator?.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Reseeds the generator of this network's dropout masks (a training run does so every epoch).</summary>
+    internal void SeedDropout(long seed)
+    {
+        _dropoutRandom.Generator?.Dispose();
+        _dropoutRandom.Generator = new Generator((ulong)seed);
+    }
+
+    private static nn.Module<Tensor, Tensor> Build(LayerSpec l, int[] input, Generator? generator, DropoutRandom dropoutRandom)
     {
         (long, long, long) Triple(int[] v) => (v[0], v[1], v[2]);
         switch (l.Kind)
@@ -135,7 +156,7 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
             case LayerKind.Flatten:
                 return nn.Flatten();
             case LayerKind.Dropout:
-                return nn.Dropout(l.Rate);
+                return new SeededDropout(l.Rate, dropoutRandom);
             default:
                 throw new NotSupportedException($"layer '{l.Name}': {l.Kind} is not supported");
         }
@@ -148,6 +169,39 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
         double fanIn = weight.shape[1] * receptive, fanOut = weight.shape[0] * receptive;
         double bound = Math.Sqrt(6.0 / (fanIn + fanOut));
         weight.uniform_(-bound, bound, generator);
+    }
+
+    /// <summary>The generator shared by a network's dropout layers; null until a training run seeds it.</summary>
+    private sealed class DropoutRandom
+    {
+        public Generator? Generator { get; set; }
+    }
+
+    /// <summary>Inverted dropout (as nn.Dropout) whose masks come from the network's generator when one is set.</summary>
+    private sealed class SeededDropout : nn.Module<Tensor, Tensor>
+    {
+        private readonly double _rate;
+        private readonly DropoutRandom _random;
+
+        public SeededDropout(double rate, DropoutRandom random) : base("Dropout")
+        {
+            _rate = rate;
+            _random = random;
+        }
+
+        public override Tensor forward(Tensor input)
+        {
+            if (!training || _rate <= 0)
+            {
+                return input.alias();
+            }
+            // Our generator is a CPU generator: draw on the CPU and move the mask to a GPU input.
+            using var uniform = rand(input.shape, input.dtype, CPU, generator: _random.Generator);
+            using var keep = uniform.ge(_rate).to(input.device);
+            using var mask = keep.to_type(input.dtype);
+            using var kept = input.mul(mask);
+            return kept.div(1 - _rate);
+        }
     }
 
     /// <summary>Max pooling with TensorFlow's 'same' padding: the odd padded voxel goes at the end, padded with −∞.</summary>

@@ -250,8 +250,8 @@ internal sealed class TrainingRun : IDisposable
     {
         var order = (int[])rows.Clone();
         new SplitRandom(Mix(_o.Seed, epoch, 0)).Shuffle(order);
-        // Dropout draws from libtorch's global generator: seed it per epoch so a resumed run draws the same masks.
-        random.manual_seed(Mix(_o.Seed, epoch, 1));
+        // Seeded per epoch, so that a resumed run draws the same dropout masks as an uninterrupted one.
+        network.SeedDropout(Mix(_o.Seed, epoch, 1));
         int last = NetworkLoss.LastTrainingLayer(spec, _kind);
         long[] batchShape = [0, .. spec.InputShape.Select(d => (long)d)];
         double lossSum = 0, metricSum = 0;
