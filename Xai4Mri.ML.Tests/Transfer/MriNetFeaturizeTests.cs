@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.Tests.Cli;
 using Xai4Mri.ML.Tests.Volumes;
 using static TorchSharp.torch;
 
@@ -17,44 +17,11 @@ namespace Xai4Mri.ML.Tests.Transfer;
 [TestClass]
 public sealed class MriNetFeaturizeTests
 {
-    private static readonly int[] Shape = [16, 16, 16];
-    private const int Voxels = 16 * 16 * 16;
+    private static readonly int[] Shape = TransferData.Shape;
 
-    private sealed class Row
-    {
-        public float[] Image { get; set; } = [];
+    private static List<TransferData.Row> Rows(int n = 6) => TransferData.Rows(n, seed: 5);
 
-        public float Age { get; set; }
-    }
-
-    /// <summary>Volumes with a noisy bright cube of varying size.</summary>
-    private static List<Row> Rows(int n = 6)
-    {
-        var random = new Random(5);
-        return Enumerable.Range(0, n).Select(i =>
-        {
-            var image = new float[Voxels];
-            int half = 2 + (i % 6);
-            for (int z = 8 - half; z < 8 + half; z++)
-            {
-                for (int y = 8 - half; y < 8 + half; y++)
-                {
-                    for (int x = 8 - half; x < 8 + half; x++)
-                    {
-                        image[(((z * 16) + y) * 16) + x] = 100 + (float)(random.NextDouble() * 50);
-                    }
-                }
-            }
-            return new Row { Image = image, Age = 30 + (8 * i) };
-        }).ToList();
-    }
-
-    private static IDataView Load(MLContext ml, IEnumerable<Row> rows)
-    {
-        var definition = SchemaDefinition.Create(typeof(Row));
-        definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape);
-        return ml.Data.LoadFromEnumerable(rows, definition);
-    }
+    private static IDataView Load(MLContext ml, IEnumerable<TransferData.Row> rows) => TransferData.Load(ml, rows);
 
     private static MriNetModel Pretrained() => MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 3);
 
@@ -207,7 +174,7 @@ public sealed class MriNetFeaturizeTests
     public void LoadNiftiThenFeaturesThenFastTreeSavesAndScoresIdenticallyInAFreshProcess()
     {
         using var dir = TestPaths.Scratch();
-        var files = Enumerable.Range(0, 8).Select(s => new FileRow
+        var files = Enumerable.Range(0, 8).Select(s => new TransferData.FileRow
         {
             Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.6 + (0.05 * s), "RAS", seed: s),
             Age = 20 + (5 * s),
@@ -220,7 +187,7 @@ public sealed class MriNetFeaturizeTests
             .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Features", numberOfLeaves: 2, numberOfTrees: 10, minimumExampleCountPerLeaf: 1));
         var model = pipeline.Fit(data);
         var scored = model.Transform(data);
-        var scores = ml.Data.CreateEnumerable<Scored>(scored, reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
+        var scores = ml.Data.CreateEnumerable<TransferData.Scored>(scored, reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
         Assert.IsTrue(scores.Values.Distinct().Count() > 1, "the trees use the features");
         var features = Features(scored);
         string zip = dir.File("model.zip");
@@ -233,47 +200,15 @@ public sealed class MriNetFeaturizeTests
         {
             CollectionAssert.AreEqual(features[i], loadedFeatures[i], $"row {i} features after Load");
         }
-        foreach (var row in ml.Data.CreateEnumerable<Scored>(loaded, reuseRowObject: false))
+        foreach (var row in ml.Data.CreateEnumerable<TransferData.Scored>(loaded, reuseRowObject: false))
         {
             Assert.AreEqual(scores[row.Path], row.Score, $"{row.Path} after Load");
         }
         // A featurizer holds a truncated network: it must not be recovered as a predicting model.
         StringAssert.Contains(Assert.ThrowsExactly<ModelFormatException>(() => MriNetModel.FromModelZip(zip)).Message, "holds no Xai4Mri.ML network");
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "xai4mri.dll"), "predict", "--model", zip }.Concat(files.Select(f => f.Path)))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        psi.Environment["XAI4MRI_CACHE_DIR"] = dir.File("cli-cache");
-        using var process = Process.Start(psi)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, stderr);
-        string[] lines = stdout.TrimEnd('\n').Split('\n');
-        string[] header = lines[0].Split('\t');
-        int path = Array.IndexOf(header, "Path"), score = Array.IndexOf(header, "Score");
+        var header = PredictProcess.AssertSameScores(zip, scores, dir.File("cli-cache"));
         Assert.Contains("Features", header);
-        Assert.HasCount(files.Count + 1, lines);
-        foreach (string line in lines.Skip(1))
-        {
-            string[] fields = line.Split('\t');
-            Assert.AreEqual(scores[fields[path]], float.Parse(fields[score], CultureInfo.InvariantCulture), fields[path]);
-        }
     }
 
-    private sealed class FileRow
-    {
-        public string Path { get; set; } = "";
-
-        public float Age { get; set; }
-    }
-
-    private sealed class Scored
-    {
-        public string Path { get; set; } = "";
-
-        public float Score { get; set; }
-    }
 }

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.Tests.Cli;
 using Xai4Mri.ML.Tests.Volumes;
 using static TorchSharp.torch;
 
@@ -304,7 +304,7 @@ public sealed class MriNetTransferTrainerTests
     public void LoadNiftiThenTrainerSavesAndScoresIdenticallyInAFreshProcess()
     {
         using var dir = TestPaths.Scratch();
-        var files = Enumerable.Range(0, 8).Select(s => new FileRow
+        var files = Enumerable.Range(0, 8).Select(s => new TransferData.FileRow
         {
             Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.7 + (0.04 * s), "RAS", seed: s),
             Age = 20 + (5 * s),
@@ -314,46 +314,14 @@ public sealed class MriNetTransferTrainerTests
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = TransferData.Shape })
             .Append(ml.Regression.Trainers.MriNetTransfer(Regression(null, TransferStrategy.DualPhase, epochs: 2, fineTune: 1)));
         var model = pipeline.Fit(data);
-        var scores = ml.Data.CreateEnumerable<Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
+        var scores = ml.Data.CreateEnumerable<TransferData.Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
         string zip = dir.File("model.zip");
         ml.Model.Save(model, data.Schema, zip);
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(AppContext.BaseDirectory, "xai4mri.dll"), "predict", "--model", zip }.Concat(files.Select(f => f.Path)))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        psi.Environment["XAI4MRI_CACHE_DIR"] = dir.File("cli-cache");
-        using var process = Process.Start(psi)!;
-        string stdout = process.StandardOutput.ReadToEnd();
-        string stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.AreEqual(0, process.ExitCode, stderr);
-        string[] lines = stdout.TrimEnd('\n').Split('\n');
-        string[] header = lines[0].Split('\t');
-        int path = Array.IndexOf(header, "Path"), score = Array.IndexOf(header, "Score");
-        Assert.HasCount(9, lines);
-        foreach (string line in lines.Skip(1))
-        {
-            string[] fields = line.Split('\t');
-            Assert.AreEqual(scores[fields[path]], float.Parse(fields[score], CultureInfo.InvariantCulture), fields[path]);
-        }
+        PredictProcess.AssertSameScores(zip, scores, dir.File("cli-cache"));
         using var recovered = MriNetModel.FromModelZip(zip);
         var trained = model.LastTransformer.Model;
         CollectionAssert.AreEqual(Weights(trained).Values.SelectMany(v => v).ToArray(), Weights(recovered).Values.SelectMany(v => v).ToArray());
     }
 
-    private sealed class FileRow
-    {
-        public string Path { get; set; } = "";
-
-        public float Age { get; set; }
-    }
-
-    private sealed class Scored
-    {
-        public string Path { get; set; } = "";
-
-        public float Score { get; set; }
-    }
 }

@@ -23,6 +23,22 @@ internal static class TransferData
         public string Group { get; set; } = "";
     }
 
+    /// <summary>A subject's image file and age.</summary>
+    public sealed class FileRow
+    {
+        public string Path { get; set; } = "";
+
+        public float Age { get; set; }
+    }
+
+    /// <summary>A scored file.</summary>
+    public sealed class Scored
+    {
+        public string Path { get; set; } = "";
+
+        public float Score { get; set; }
+    }
+
     public static List<Row> Rows(int n = 20, int seed = 7)
     {
         var random = new Random(seed);
