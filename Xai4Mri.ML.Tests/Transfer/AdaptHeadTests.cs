@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Tests.Cli;
-using Xai4Mri.ML.Tests.Volumes;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -249,11 +248,7 @@ public sealed class AdaptHeadTests
     public void LoadNiftiThenAdaptHeadScoresIdenticallyInAFreshProcess()
     {
         using var dir = TestPaths.Scratch();
-        var files = Enumerable.Range(0, 6).Select(s => new TransferData.FileRow
-        {
-            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.7 + (0.05 * s), "RAS", seed: s),
-            Age = 20 + (5 * s),
-        }).ToList();
+        var files = TransferData.Files(dir, 6, 0.7, 0.05);
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
         var loader = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape });

@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Tests.Cli;
-using Xai4Mri.ML.Tests.Volumes;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Transfer;
@@ -174,11 +173,7 @@ public sealed class MriNetFeaturizeTests
     public void LoadNiftiThenFeaturesThenFastTreeSavesAndScoresIdenticallyInAFreshProcess()
     {
         using var dir = TestPaths.Scratch();
-        var files = Enumerable.Range(0, 8).Select(s => new TransferData.FileRow
-        {
-            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.6 + (0.05 * s), "RAS", seed: s),
-            Age = 20 + (5 * s),
-        }).ToList();
+        var files = TransferData.Files(dir, 8, 0.6, 0.05);
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
         using var pretrained = Pretrained();

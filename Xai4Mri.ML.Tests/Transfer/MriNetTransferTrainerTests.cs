@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Tests.Cli;
-using Xai4Mri.ML.Tests.Volumes;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Transfer;
@@ -304,11 +303,7 @@ public sealed class MriNetTransferTrainerTests
     public void LoadNiftiThenTrainerSavesAndScoresIdenticallyInAFreshProcess()
     {
         using var dir = TestPaths.Scratch();
-        var files = Enumerable.Range(0, 8).Select(s => new TransferData.FileRow
-        {
-            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.7 + (0.04 * s), "RAS", seed: s),
-            Age = 20 + (5 * s),
-        }).ToList();
+        var files = TransferData.Files(dir, 8, 0.7, 0.04);
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = TransferData.Shape })

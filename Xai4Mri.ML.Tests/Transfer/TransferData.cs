@@ -39,6 +39,17 @@ internal static class TransferData
         public float Score { get; set; }
     }
 
+    /// <summary>
+    /// <paramref name="n"/> tiny phantom files (sub-0 … in <paramref name="folder"/>) whose brain size grows with age
+    /// (size = <paramref name="smallest"/> + <paramref name="step"/> · s, age = 20 + 5 s).
+    /// </summary>
+    public static List<FileRow> Files(ScratchFolder folder, int n, double smallest, double step) =>
+        [.. Enumerable.Range(0, n).Select(s => new FileRow
+        {
+            Path = Volumes.TinyPhantoms.Write(folder.File($"sub-{s}.nii.gz"), smallest + (step * s), "RAS", seed: s),
+            Age = 20 + (5 * s),
+        })];
+
     public static List<Row> Rows(int n = 20, int seed = 7)
     {
         var random = new Random(seed);
