@@ -99,6 +99,28 @@ public sealed class MriNetTransferTrainerTests
     }
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void FineTuningKeepsThePretrainedBatchNormStatisticsUnlessAskedNotTo(bool keep)
+    {
+        var ml = new MLContext(seed: 1);
+        var data = TransferData.Load(ml, TransferData.Rows(12));
+        using var pretrained = MriNetModel.CreateMriNet(TransferData.Shape, ModelTask.Regression(40), seed: 11, batchNorm: true);
+        var options = Regression(pretrained, TransferStrategy.MonoPhase, epochs: 2);
+        options.KeepBatchNormStatistics = keep;
+
+        var fitted = ml.Regression.Trainers.MriNetTransfer(options).Fit(data);
+
+        var before = Weights(pretrained);
+        var after = Weights(fitted.Model);
+        var statistics = after.Keys.Where(k => k.EndsWith(".running_mean", StringComparison.Ordinal) || k.EndsWith(".running_var", StringComparison.Ordinal)).ToList();
+        Assert.IsNotEmpty(statistics);
+        Assert.AreEqual(keep, statistics.All(k => before[k].SequenceEqual(after[k])), "running statistics kept exactly when asked");
+        var scale = after.Keys.First(k => k.EndsWith(".weight", StringComparison.Ordinal) && statistics.Any(s => s.StartsWith(k[..^".weight".Length], StringComparison.Ordinal)));
+        Assert.IsFalse(before[scale].SequenceEqual(after[scale]), $"{scale}: the batch-norm scale still trains");
+    }
+
+    [TestMethod]
     public void EarlyStoppingEndsAPhaseWithoutImprovement()
     {
         var ml = new MLContext(seed: 1);

@@ -91,6 +91,14 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         /// <summary>Receives one report per epoch (the same lines also go to <c>MLContext.Log</c>).</summary>
         public IProgress<TrainingProgress>? Progress { get; set; }
 
+        /// <summary>
+        /// When fine-tuning a pretrained model, run its batch-norm layers in inference mode: their scale and shift still
+        /// train, but normalisation keeps using the source's running statistics instead of re-estimating them from
+        /// small, domain-shifted batches (the Keras fine-tuning advice). Default true; no effect without a pretrained
+        /// model or batch norm.
+        /// </summary>
+        public bool KeepBatchNormStatistics { get; set; } = true;
+
         /// <summary>Training images are held in memory up to this many bytes, beyond it in a temporary file. Default 2 GiB.</summary>
         public long MaxInMemoryBytes { get; set; } = 2L << 30;
     }

@@ -159,7 +159,7 @@ internal sealed class TrainingRun : IDisposable
                 (phaseFinished, epochInPhase, wait, phaseBest, steps, restoredMoments) = (false, 0, 0, double.PositiveInfinity, 0, null);
                 continue;
             }
-            SetTrainable(network, phase.Trainable);
+            SetTrainable(network, phase.Trainable, _o.KeepBatchNormStatistics && _o.PretrainedModel is not null);
             using var optimizer = new AdamOptimizer(network.parameters().Where(p => p.requires_grad), _o.Beta1, _o.Beta2, _o.Epsilon, _o.WeightDecay);
             if (restoredMoments is not null)
             {
@@ -174,7 +174,7 @@ internal sealed class TrainingRun : IDisposable
                 var started = clock.Elapsed;
                 var (trainLoss, trainMetric) = TrainEpoch(network, spec, phase, optimizer, store, train, shape, device, epoch);
                 (double Loss, double Metric)? val = validation.Length > 0 ? Evaluate(network, spec, validationStore, validation, shape, device) : null;
-                SetTrainable(network, phase.Trainable);
+                SetTrainable(network, phase.Trainable, _o.KeepBatchNormStatistics && _o.PretrainedModel is not null);
                 double monitored = val?.Loss ?? trainLoss;
                 bool isBest = monitored < best;
                 if (isBest)
@@ -388,9 +388,10 @@ internal sealed class TrainingRun : IDisposable
 
     /// <summary>
     /// Gradients only for the trainable layers; frozen layers also run in inference mode (batch norm keeps its
-    /// running statistics, as Keras does for non-trainable BatchNormalization).
+    /// running statistics, as Keras does for non-trainable BatchNormalization). With
+    /// <paramref name="keepBatchNormStatistics"/> every batch-norm layer runs in inference mode, trainable or not.
     /// </summary>
-    private static void SetTrainable(SpecNetwork network, bool[] trainable)
+    private static void SetTrainable(SpecNetwork network, bool[] trainable, bool keepBatchNormStatistics)
     {
         network.train();
         for (int i = 0; i < trainable.Length; i++)
@@ -400,7 +401,8 @@ internal sealed class TrainingRun : IDisposable
             {
                 p.requires_grad = trainable[i];
             }
-            if (!trainable[i] && layer.parameters().Any())
+            bool batchNorm = network.Spec.Layers[i].Kind == LayerKind.BatchNorm3d;
+            if ((!trainable[i] && layer.parameters().Any()) || (batchNorm && keepBatchNormStatistics))
             {
                 layer.eval();
             }
@@ -446,7 +448,7 @@ internal sealed class TrainingRun : IDisposable
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ToArray(tensor).AsSpan()));
         }
         var o = _o;
-        Add(string.Create(CultureInfo.InvariantCulture, $"{_kind}|{label.Name}|{string.Join(",", label.ClassNames)}|{o.Strategy}|{o.Epochs}|{o.FineTuneEpochs}|{o.LearningRate}|{o.FineTuneLearningRate}|{o.BatchSize}|{o.Beta1}|{o.Beta2}|{o.Epsilon}|{o.WeightDecay}|{o.ValidationFraction}|{o.EarlyStoppingPatience}|{o.EarlyStoppingMinDelta}|{string.Join(",", o.FrozenLayers ?? [])}|{o.Seed}|{o.Augmentation?.FlipProbability}|{o.Augmentation?.LeftRightAxis}|{o.Augmentation?.MaxShift}|{o.Augmentation?.IntensityJitter}"));
+        Add(string.Create(CultureInfo.InvariantCulture, $"{_kind}|{label.Name}|{string.Join(",", label.ClassNames)}|{o.Strategy}|{o.Epochs}|{o.FineTuneEpochs}|{o.LearningRate}|{o.FineTuneLearningRate}|{o.BatchSize}|{o.Beta1}|{o.Beta2}|{o.Epsilon}|{o.WeightDecay}|{o.ValidationFraction}|{o.EarlyStoppingPatience}|{o.EarlyStoppingMinDelta}|{string.Join(",", o.FrozenLayers ?? [])}|{o.Seed}|{o.Augmentation?.FlipProbability}|{o.Augmentation?.LeftRightAxis}|{o.Augmentation?.MaxShift}|{o.Augmentation?.IntensityJitter}|{o.KeepBatchNormStatistics}"));
         foreach (int r in train)
         {
             Add(string.Create(CultureInfo.InvariantCulture, $"t{store.Subjects[r]}:{store.Targets[r]:R}"));

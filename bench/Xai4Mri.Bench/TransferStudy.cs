@@ -70,6 +70,8 @@ internal static class TransferStudy
                 BatchSize = 8,
                 ValidationFraction = 0.1,
                 EarlyStoppingPatience = patience,
+                // The "pretrained" model here is a fresh network: its batch norm must learn its statistics.
+                KeepBatchNormStatistics = false,
                 Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
                 CheckpointDirectory = Path.Combine(work, $"{name}-checkpoint"),
                 Seed = 1,
