@@ -12,7 +12,12 @@ BIN=$(mktemp -d)
 # A private copy of the binaries: a rebuild of the solution while this runs must not replace them underneath.
 dotnet publish bench/Xai4Mri.Bench -c Release -o "$BIN" -v q -nologo >/dev/null
 RUN="dotnet $BIN/Xai4Mri.Bench.dll"
+# v1 source: MRInet without batch norm, learning rate 1e-3.
 [ -f "$WORK/pretrained-mrinet.x4m" ] || $RUN transfer-pretrain --work "$WORK" --subjects 1000 --epochs 30 | tee "$WORK/pretrain.log"
+# v2 source: batch norm, flips and shifts, learning rate 5e-4.
+[ -f "$WORK/pretrained-mrinet-bn.x4m" ] || $RUN transfer-pretrain --work "$WORK" --subjects 1000 --epochs 40 --learning-rate 5e-4 --patience 12 \
+  --batch-norm --augment --name pretrained-mrinet-bn | tee "$WORK/pretrain-bn.log"
 $RUN transfer-compare --work "$WORK" --target age --n 60,120 | tee bench/results/transfer-age.md
 $RUN transfer-compare --work "$WORK" --target group --n 60,120 --strategies scratch,features,mono,dual | tee bench/results/transfer-group.md
-$RUN datapath --work "$WORK" --subjects 200 --epochs 4 | tee bench/results/datapath.md
+$RUN transfer-compare --work "$WORK" --target age --n 60,120 --pretrained pretrained-mrinet-bn --strategies features,mono,dual | tee bench/results/transfer-age-v2.md
+$RUN datapath --work "$WORK" --subjects 200 --epochs 6 | tee bench/results/datapath.md
