@@ -29,34 +29,50 @@ internal static class DataPathBenchmark
         var rows = ml.Data.TakeRows(table, subjects);
         var images = ml.Transforms.LoadNifti("Image", "Path", TransferStudy.Loader(Path.Combine(work, "cache"))).Fit(rows).Transform(rows);
         Console.WriteLine($"# Data-path benchmark ({DateTime.UtcNow:yyyy-MM-dd}, {Environment.ProcessorCount} cores): MRInet {string.Join('x', TransferStudy.InputShape)}, batch {batch}, {subjects} images, {epochs} epochs, warm cache");
-        Console.WriteLine("| run | s/epoch (median of epochs 2..) | ratio to compute only |");
-        Console.WriteLine("|---|---|---|");
-        double computeOnly = ComputeOnly(images, batch, epochs);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| compute only (batches pre-materialised as tensors) | {computeOnly:F2} | 1.00 |"));
-        foreach (var (name, budget, augmentation) in new (string, long, AugmentationOptions?)[]
+        int repeats = int.Parse(TransferStudy.Arg(args, "--repeats") ?? "3", CultureInfo.InvariantCulture);
+        var runs = new (string Name, long Budget, AugmentationOptions? Augmentation)[]
         {
+            ("compute only (batches pre-materialised as tensors)", 0, null),
             ("trainer, images in memory", 2L << 30, null),
             ("trainer, images in a temporary file", 1, null),
             ("trainer, in memory, augmentation (flip, shift 2, jitter 0.1)", 2L << 30, new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2, IntensityJitter = 0.1 }),
-        })
+        };
+        // The runs take turns, repeatedly: on a shared VM the speed drifts, and interleaving spreads the drift over all.
+        var times = runs.Select(_ => new List<double>()).ToArray();
+        for (int r = 0; r < repeats; r++)
         {
-            var trainer = ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
+            for (int k = 0; k < runs.Length; k++)
             {
-                LabelColumnName = "age",
-                Strategy = TransferStrategy.MonoPhase,
-                Epochs = epochs,
-                BatchSize = batch,
-                ValidationFraction = 0,
-                EarlyStoppingPatience = 0,
-                MaxInMemoryBytes = budget,
-                Augmentation = augmentation,
-                Seed = 1,
-            });
-            var history = trainer.Fit(images).History;
-            double seconds = Median(history.Epochs.Skip(1).Select(e => e.Seconds));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {seconds:F2} | {seconds / computeOnly:F3} |"));
+                times[k].Add(k == 0 ? ComputeOnly(images, batch, epochs) : TrainerEpoch(ml, images, batch, epochs, runs[k].Budget, runs[k].Augmentation));
+            }
+        }
+        Console.WriteLine($"{repeats} interleaved repeats; per run the median over repeats of the median epoch time (epochs 2..)");
+        Console.WriteLine("| run | s/epoch | each repeat | ratio to compute only |");
+        Console.WriteLine("|---|---|---|---|");
+        double anchor = Median(times[0]);
+        for (int k = 0; k < runs.Length; k++)
+        {
+            double median = Median(times[k]);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {runs[k].Name} | {median:F2} | {string.Join(", ", times[k].Select(t => t.ToString("F2", CultureInfo.InvariantCulture)))} | {median / anchor:F3} |"));
         }
         return 0;
+    }
+
+    private static double TrainerEpoch(MLContext ml, IDataView images, int batch, int epochs, long budget, AugmentationOptions? augmentation)
+    {
+        var trainer = ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
+        {
+            LabelColumnName = "age",
+            Strategy = TransferStrategy.MonoPhase,
+            Epochs = epochs,
+            BatchSize = batch,
+            ValidationFraction = 0,
+            EarlyStoppingPatience = 0,
+            MaxInMemoryBytes = budget,
+            Augmentation = augmentation,
+            Seed = 1,
+        });
+        return Median(trainer.Fit(images).History.Epochs.Skip(1).Select(e => e.Seconds));
     }
 
     /// <summary>The trainer's step (forward, MSE, backward, Adam) over tensors made before the clock starts.</summary>
