@@ -20,4 +20,4 @@ RUN="dotnet $BIN/Xai4Mri.Bench.dll"
 $RUN transfer-compare --work "$WORK" --target age --n 60,120 | tee bench/results/transfer-age.md
 $RUN transfer-compare --work "$WORK" --target group --n 60,120 --strategies scratch,features,mono,dual | tee bench/results/transfer-group.md
 $RUN transfer-compare --work "$WORK" --target age --n 60,120 --pretrained pretrained-mrinet-bn --strategies features,mono,dual | tee bench/results/transfer-age-v2.md
-$RUN datapath --work "$WORK" --subjects 200 --epochs 6 | tee bench/results/datapath.md
+$RUN datapath --work "$WORK" --subjects 200 --epochs 4 --repeats 3 | tee bench/results/datapath.md
