@@ -121,6 +121,45 @@ public sealed class MriNetTransferTrainerTests
     }
 
     [TestMethod]
+    [DataRow(true)]
+    [DataRow(false)]
+    public void PhaseTwoStartsFromTheBestOrTheLastWeightsOfPhaseOne(bool restore)
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(seed: 1);
+        var options = Regression(null, TransferStrategy.DualPhase, epochs: 4, fineTune: 2);
+        // A learning rate this large makes phase 1 get worse after its first epochs, so its best epoch is not its last.
+        options.LearningRate = 0.3;
+        options.EarlyStoppingPatience = 0;
+        options.ValidationFraction = 0.25;
+        options.RestoreBestBetweenPhases = restore;
+        options.CheckpointDirectory = dir.File("ckpt");
+        options.Progress = new StopAfter(4, () => throw new IOException("stop after phase 1"));
+
+        Assert.ThrowsExactly<IOException>(() => ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(16))));
+
+        // The checkpoint after the last epoch of phase 1 holds the weights phase 2 starts from, then the best ones.
+        string fingerprint = System.Text.Json.JsonDocument.Parse(ReadState(dir.File("ckpt"))).RootElement.GetProperty("Fingerprint").GetString()!;
+        var (state, tensors, problem) = TrainingCheckpoint.TryLoad(Path.Combine(dir.File("ckpt"), TrainingCheckpoint.FileName), fingerprint);
+        Assert.IsNull(problem);
+        Assert.IsTrue(state!.PhaseFinished);
+        Assert.AreNotEqual(4, state.History.MinBy(e => e.ValidationLoss)!.Epoch, "the best epoch of phase 1 must not be its last for this test to mean anything");
+        // Checkpoint tensors: the network's state, the best state, then Adam's moments.
+        using var shape = MriNetModel.CreateMriNet(TransferData.Shape, ModelTask.Regression());
+        int n = shape.Network.state_dict().Count;
+        var current = tensors.Take(n).SelectMany(t => t).ToArray();
+        var best = tensors.Skip(n).Take(n).SelectMany(t => t).ToArray();
+        Assert.AreEqual(restore, current.SequenceEqual(best));
+    }
+
+    private static string ReadState(string folder)
+    {
+        using var zip = System.IO.Compression.ZipFile.OpenRead(Path.Combine(folder, TrainingCheckpoint.FileName));
+        using var reader = new StreamReader(zip.GetEntry("state.json")!.Open());
+        return reader.ReadToEnd();
+    }
+
+    [TestMethod]
     public void EarlyStoppingEndsAPhaseWithoutImprovement()
     {
         var ml = new MLContext(seed: 1);

@@ -99,6 +99,13 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         /// </summary>
         public bool KeepBatchNormStatistics { get; set; } = true;
 
+        /// <summary>
+        /// Start phase 2 from the best weights of phase 1 (true, default) or from where phase 1 ended (false). With a
+        /// validation set of a handful of subjects the "best" epoch can be an early, lucky one. The run always ends
+        /// with the best weights over all epochs.
+        /// </summary>
+        public bool RestoreBestBetweenPhases { get; set; } = true;
+
         /// <summary>Training images are held in memory up to this many bytes, beyond it in a temporary file. Default 2 GiB.</summary>
         public long MaxInMemoryBytes { get; set; } = 2L << 30;
     }

@@ -214,7 +214,7 @@ internal sealed class TrainingRun : IDisposable
                     IsBest = isBest,
                 };
                 history.Add(progress);
-                if (phaseFinished)
+                if (phaseFinished && _o.RestoreBestBetweenPhases)
                 {
                     // The next phase starts from the best weights so far, not from where this one drifted to.
                     Load(state, bestWeights);
@@ -448,7 +448,7 @@ internal sealed class TrainingRun : IDisposable
             sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ToArray(tensor).AsSpan()));
         }
         var o = _o;
-        Add(string.Create(CultureInfo.InvariantCulture, $"{_kind}|{label.Name}|{string.Join(",", label.ClassNames)}|{o.Strategy}|{o.Epochs}|{o.FineTuneEpochs}|{o.LearningRate}|{o.FineTuneLearningRate}|{o.BatchSize}|{o.Beta1}|{o.Beta2}|{o.Epsilon}|{o.WeightDecay}|{o.ValidationFraction}|{o.EarlyStoppingPatience}|{o.EarlyStoppingMinDelta}|{string.Join(",", o.FrozenLayers ?? [])}|{o.Seed}|{o.Augmentation?.FlipProbability}|{o.Augmentation?.LeftRightAxis}|{o.Augmentation?.MaxShift}|{o.Augmentation?.IntensityJitter}|{o.KeepBatchNormStatistics}"));
+        Add(string.Create(CultureInfo.InvariantCulture, $"{_kind}|{label.Name}|{string.Join(",", label.ClassNames)}|{o.Strategy}|{o.Epochs}|{o.FineTuneEpochs}|{o.LearningRate}|{o.FineTuneLearningRate}|{o.BatchSize}|{o.Beta1}|{o.Beta2}|{o.Epsilon}|{o.WeightDecay}|{o.ValidationFraction}|{o.EarlyStoppingPatience}|{o.EarlyStoppingMinDelta}|{string.Join(",", o.FrozenLayers ?? [])}|{o.Seed}|{o.Augmentation?.FlipProbability}|{o.Augmentation?.LeftRightAxis}|{o.Augmentation?.MaxShift}|{o.Augmentation?.IntensityJitter}|{o.KeepBatchNormStatistics}|{o.RestoreBestBetweenPhases}"));
         foreach (int r in train)
         {
             Add(string.Create(CultureInfo.InvariantCulture, $"t{store.Subjects[r]}:{store.Targets[r]:R}"));

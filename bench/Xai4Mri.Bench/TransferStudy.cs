@@ -102,6 +102,7 @@ internal static class TransferStudy
         string siteName = Arg(args, "--site") ?? "site-d";
         var site = SiteProfile.FindPredefined(siteName) ?? throw new ArgumentException($"--site: unknown site '{siteName}'");
         bool regression = target == "age";
+        bool restore = !args.Contains("--no-restore");
         var clock = Stopwatch.StartNew();
         // Site D is the default target: FLAIR instead of T1w, PSR instead of RAS, another noise level, stored at 3 mm.
         string targetFolder = Path.Combine(work, siteName == "site-d" ? "target" : $"target-{siteName}");
@@ -141,6 +142,7 @@ internal static class TransferStudy
                     LearningRate = strategy == "scratch" ? 1e-3 : 5e-4,
                     BatchSize = 4,
                     ValidationFraction = 0.1,
+                    RestoreBestBetweenPhases = restore,
                     Seed = 1,
                 };
                 IEstimator<ITransformer> model = strategy == "features"
@@ -182,7 +184,7 @@ internal static class TransferStudy
                 }
             }
         }
-        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}.md"), lines);
+        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}{(restore ? "" : "-no-restore")}.md"), lines);
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
