@@ -23,6 +23,26 @@ public sealed class ModelInfoCommandTests
     }
 
     [TestMethod]
+    public void ReadsKerasAndOnnxFiles()
+    {
+        var (code, keras, error) = CliRunner.Run("model-info", TestPaths.Fixture("keras/mrinet_regression.h5"));
+        Assert.AreEqual(0, code, error);
+        StringAssert.Contains(keras, "Model: MyMRInet — input 1x12x14x12");
+        StringAssert.Contains(keras, "Provenance: Keras .h5 model");
+
+        using var dir = TestPaths.Scratch();
+        using (var model = MriNetModel.CreateMriNet([20, 24, 20], ModelTask.Classification(["a", "b", "c"]), seed: 2))
+        {
+            OnnxExporter.Export(model.Network, dir.File("m.onnx"));
+        }
+        var (onnxCode, onnx, onnxError) = CliRunner.Run("model-info", dir.File("m.onnx"));
+        Assert.AreEqual(0, onnxCode, onnxError);
+        StringAssert.Contains(onnx, "Model: MRInet — input 1x20x24x20");
+        StringAssert.Contains(onnx, "Task: classification (0, 1, 2)");
+        StringAssert.Contains(onnx, "Provenance: ONNX graph");
+    }
+
+    [TestMethod]
     public void PyTorchStateDictsNeedAndGetTheirArchitecture()
     {
         string sfcn = TestPaths.Fixture("pytorch/sfcn_dataparallel_zip.pt");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -289,5 +288,4 @@ public static class Transferability
 
     private static bool Varies(float[][] x) => x.Any(r => r.Any(v => v != 0));
 
-    internal static string Describe(ProbeScore p) => string.Create(CultureInfo.InvariantCulture, $"{p.Model} on {p.Features}: {p.Metric} {p.Mean:G4} ± {p.StandardDeviation:G3}");
 }
