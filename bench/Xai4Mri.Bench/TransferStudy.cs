@@ -115,7 +115,7 @@ internal static class TransferStudy
         using var pretrained = MriNetModel.Load(Path.Combine(work, $"{pretrainedName}.x4m"));
         var lines = new List<string>
         {
-            $"| N | strategy | {(regression ? "MAE (y), mean ± sd over folds | R²" : "accuracy, mean ± sd over folds | AUC")} | minutes |",
+            $"| N | strategy | {(regression ? "MAE (y), mean ± sd over folds | R²" : "balanced accuracy, mean ± sd over folds | AUC")} | minutes |",
             "|---|---|---|---|---|",
         };
         foreach (int n in sizes)
@@ -132,39 +132,9 @@ internal static class TransferStudy
             foreach (string strategy in only)
             {
                 var started = clock.Elapsed;
-                var options = new MriNetTransferTrainer.Options
-                {
-                    LabelColumnName = regression ? "age" : "Label",
-                    PretrainedModel = strategy == "scratch" ? null : pretrained,
-                    Strategy = strategy switch { "dual" => TransferStrategy.DualPhase, "probe" => TransferStrategy.LinearProbeThenFineTune, _ => TransferStrategy.MonoPhase },
-                    Epochs = strategy is "dual" or "probe" ? epochs : epochs + fineTune,
-                    FineTuneEpochs = fineTune,
-                    LearningRate = strategy == "scratch" ? 1e-3 : 5e-4,
-                    BatchSize = 4,
-                    ValidationFraction = 0.1,
-                    RestoreBestBetweenPhases = restore,
-                    Seed = 1,
-                };
-                IEstimator<ITransformer> model = strategy == "features"
-                    ? ml.Transforms.MriNetFeaturize("Features", "Image", pretrained)
-                        .Append(regression
-                            ? (IEstimator<ITransformer>)ml.Regression.Trainers.FastTree(labelColumnName: "age", featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5)
-                            : ml.BinaryClassification.Trainers.FastTree(labelColumnName: "Label", featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5))
-                    : regression ? ml.Regression.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
-                var pipeline = loader.Append(model);
-                Outcome outcome;
-                if (regression)
-                {
-                    var cv = ml.Regression.CrossValidate(data, pipeline, folds, "age", seed: 1);
-                    var mae = cv.Select(f => f.Metrics.MeanAbsoluteError).ToList();
-                    outcome = new Outcome(strategy, mae.Average(), Sd(mae), cv.Average(f => f.Metrics.RSquared), (clock.Elapsed - started).TotalMinutes);
-                }
-                else
-                {
-                    var cv = ml.BinaryClassification.CrossValidateNonCalibrated(data, pipeline, folds, "Label", seed: 1);
-                    var accuracy = cv.Select(f => f.Metrics.Accuracy).ToList();
-                    outcome = new Outcome(strategy, accuracy.Average(), Sd(accuracy), cv.Average(f => f.Metrics.AreaUnderRocCurve), (clock.Elapsed - started).TotalMinutes);
-                }
+                var pipeline = loader.Append(Strategy(ml, strategy, regression ? "age" : "Label", regression, pretrained, epochs, fineTune, restore));
+                var (mean, sd, second) = CrossValidate(ml, data, pipeline, regression ? "age" : "Label", regression, folds);
+                var outcome = new Outcome(strategy, mean, sd, second, (clock.Elapsed - started).TotalMinutes);
                 outcomes.Add(outcome);
                 if (strategy == "dual" && n == largest)
                 {
@@ -189,6 +159,50 @@ internal static class TransferStudy
         return 0;
     }
 
+    /// <summary>The estimator for one strategy of the comparison, all with the same epoch budget.</summary>
+    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true)
+    {
+        if (strategy == "features")
+        {
+            return ml.Transforms.MriNetFeaturize("Features", "Image", pretrained)
+                .Append(regression
+                    ? (IEstimator<ITransformer>)ml.Regression.Trainers.FastTree(labelColumnName: label, featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5)
+                    : ml.BinaryClassification.Trainers.FastTree(labelColumnName: label, featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5));
+        }
+        var options = new MriNetTransferTrainer.Options
+        {
+            LabelColumnName = label,
+            PretrainedModel = strategy == "scratch" ? null : pretrained,
+            Strategy = strategy switch { "dual" => TransferStrategy.DualPhase, "probe" => TransferStrategy.LinearProbeThenFineTune, _ => TransferStrategy.MonoPhase },
+            Epochs = strategy is "dual" or "probe" ? epochs : epochs + fineTune,
+            FineTuneEpochs = fineTune,
+            LearningRate = strategy == "scratch" ? 1e-3 : 5e-4,
+            BatchSize = 4,
+            ValidationFraction = 0.1,
+            RestoreBestBetweenPhases = restore,
+            Seed = 1,
+        };
+        return regression ? ml.Regression.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
+    }
+
+    /// <summary>
+    /// k-fold cross-validation of <paramref name="pipeline"/>: the mean and sd over folds of MAE (regression) or
+    /// balanced accuracy (binary; the mean of the recalls of both classes, 0.5 at chance whatever the class balance),
+    /// and the mean R² or AUC.
+    /// </summary>
+    internal static (double Mean, double Sd, double Second) CrossValidate(MLContext ml, IDataView data, IEstimator<ITransformer> pipeline, string label, bool regression, int folds)
+    {
+        if (regression)
+        {
+            var cv = ml.Regression.CrossValidate(data, pipeline, folds, label, seed: 1);
+            var mae = cv.Select(f => f.Metrics.MeanAbsoluteError).ToList();
+            return (mae.Average(), Sd(mae), cv.Average(f => f.Metrics.RSquared));
+        }
+        var binary = ml.BinaryClassification.CrossValidateNonCalibrated(data, pipeline, folds, label, seed: 1);
+        var balanced = binary.Select(f => (f.Metrics.PositiveRecall + f.Metrics.NegativeRecall) / 2).ToList();
+        return (balanced.Average(), Sd(balanced), binary.Average(f => f.Metrics.AreaUnderRocCurve));
+    }
+
     private static string Name(string strategy, int epochs, int fineTune) => strategy switch
     {
         "scratch" => $"from scratch (fresh MRInet, {epochs + fineTune} epochs)",
@@ -199,7 +213,7 @@ internal static class TransferStudy
         _ => strategy,
     };
 
-    private static double Sd(IReadOnlyList<double> values)
+    internal static double Sd(IReadOnlyList<double> values)
     {
         double mean = values.Average();
         return values.Count < 2 ? 0 : Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1));
