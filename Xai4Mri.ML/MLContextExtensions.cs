@@ -78,4 +78,21 @@ public static class MLContextExtensions
         ArgumentNullException.ThrowIfNull(options);
         return new MriNetFeaturizeEstimator(model, outputColumnName, inputColumnName, options);
     }
+
+    /// <summary>
+    /// Analyses whether <paramref name="pretrained"/> will transfer to the data and how to train it (xai4mri's
+    /// <c>analyse_model_and_data</c>): dataset and model diagnostics, LogME and probes on pretrained vs raw features,
+    /// domain shift, and a recommended strategy with settings and reasons. Fit returns a pass-through transformer
+    /// with <c>.Report</c>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="pretrained">The pretrained model; it is not changed.</param>
+    /// <param name="labelColumnName">Single (regression), Boolean or key (classes).</param>
+    /// <param name="imageColumnName">The image column LoadNifti wrote, conformed to the model's input. Default "Image".</param>
+    /// <param name="options">Folds, seed, site and path columns, reference data, progress; null for defaults.</param>
+    public static Analysis.TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", Analysis.TransferAnalysisOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new Analysis.TransferAnalysisEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, imageColumnName, options);
+    }
 }

@@ -31,32 +31,103 @@ public static class Transferability
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
         options ??= new TransferabilityOptions();
+        var label = LabelColumn.Inspect(data.Schema, labelColumnName);
+        return Compute(ml, Extract(model, data, options, label, null), label, options);
+    }
+
+    /// <summary>
+    /// One pass through the network over <paramref name="data"/>: penultimate features, channel means of the last
+    /// spatial layer, raw block means, targets, and (with <paramref name="groupColumn"/>) each row's group and a
+    /// bounded sample of its non-zero voxels for the intensity histograms.
+    /// </summary>
+    internal static AnalysisFeatures Extract(MriNetModel model, IDataView data, TransferabilityOptions options, LabelColumn label, string? groupColumn)
+    {
         if (options.Folds < 2 || options.RawBlockSize < 1 || options.BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Transferability needs Folds >= 2, RawBlockSize >= 1 and BatchSize >= 1");
         }
-        var label = LabelColumn.Inspect(data.Schema, labelColumnName);
         NetworkInput.Check(data.Schema, options.ImageColumnName, model, nameof(data));
         var spec = model.Spec;
-        int penultimate = spec.HeadIndex - 1;
-        while (penultimate > 0 && spec.Layers[penultimate].Kind == LayerKind.Dropout)
+        int penultimate = spec.PenultimateIndex;
+        int earlierLayer = LastSpatialLayer(spec, penultimate);
+        int[] input = model.InputShape;
+        int voxels = input.Aggregate(1, (a, b) => a * b);
+        var shapes = spec.Shapes();
+        var deep = new List<float[]>();
+        var earlier = new List<float[]>();
+        var raw = new List<float[]>();
+        var targets = new List<float>();
+        var groups = new List<string>();
+        var samples = new List<float[]>();
+        bool training = model.Network.training;
+        model.Network.eval();
+        try
         {
-            penultimate--;
+            using var _ = no_grad();
+            foreach (var batch in ImageBatches.Read(data, options.ImageColumnName, label, options.BatchSize, voxels, groupColumn))
+            {
+                using var scope = NewDisposeScope();
+                var x = OwnedTensor.From(batch.Images, [batch.Count, .. spec.InputShape.Select(d => (long)d)]);
+                var mid = earlierLayer >= 0 ? model.Network.ForwardTo(x, earlierLayer) : x;
+                var pooled = earlierLayer >= 0 ? mid.mean([2, 3, 4]).data<float>().ToArray() : [];
+                var top = model.Network.ForwardTo(x, penultimate).reshape(batch.Count, -1).data<float>().ToArray();
+                int c = earlierLayer >= 0 ? shapes[earlierLayer][0] : 0;
+                int f = top.Length / batch.Count;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    var image = batch.Images.AsSpan(i * voxels, voxels);
+                    deep.Add(top.AsSpan(i * f, f).ToArray());
+                    earlier.Add(c == 0 ? [0f] : pooled.AsSpan(i * c, c).ToArray());
+                    raw.Add(BlockMeans(image, input, options.RawBlockSize));
+                    targets.Add(batch.Targets[i]);
+                    if (groupColumn is not null)
+                    {
+                        groups.Add(batch.Groups![i]);
+                        samples.Add(NonZeroSample(image, IntensitySampleSize));
+                    }
+                }
+                options.Progress?.Report($"features: {targets.Count} images");
+            }
         }
-        int lastConvBlock = LastSpatialLayer(spec, penultimate);
+        finally
+        {
+            model.Network.train(training);
+        }
+        return new AnalysisFeatures([.. deep], [.. earlier], [.. raw], [.. targets], [.. groups], samples, penultimate, earlierLayer);
+    }
 
-        // One pass through the network gives both feature sets; the raw features come from the same batches.
-        var (deep, earlier, raw, targets) = Features(model, data, options, label, penultimate, lastConvBlock);
+    // Enough voxels per image for a 64-bin histogram, few enough that a 2 mm cohort of hundreds stays small.
+    private const int IntensitySampleSize = 20_000;
+
+    /// <summary>Every k-th non-zero finite voxel, k chosen so that at most about <paramref name="size"/> are kept.</summary>
+    private static float[] NonZeroSample(ReadOnlySpan<float> image, int size)
+    {
+        int stride = Math.Max(1, image.Length / size);
+        var kept = new List<float>(Math.Min(size + 1, image.Length));
+        for (int i = 0; i < image.Length; i += stride)
+        {
+            if (image[i] != 0 && float.IsFinite(image[i]))
+            {
+                kept.Add(image[i]);
+            }
+        }
+        return [.. kept];
+    }
+
+    /// <summary>LogME and the probes on features extracted before.</summary>
+    internal static TransferabilityReport Compute(MLContext ml, AnalysisFeatures features, LabelColumn label, TransferabilityOptions options)
+    {
+        var targets = features.Targets;
         int n = targets.Length;
         if (n < options.Folds * 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(data), $"{n} labelled rows are too few for {options.Folds}-fold probes (need at least {options.Folds * 2})");
+            throw new ArgumentOutOfRangeException(nameof(features), $"{n} labelled rows are too few for {options.Folds}-fold probes (need at least {options.Folds * 2})");
         }
-        options.Progress?.Report($"features: penultimate {deep[0].Length}, earlier {earlier[0].Length}, raw {raw[0].Length} per image, {n} images");
+        options.Progress?.Report($"features: penultimate {features.Penultimate[0].Length}, earlier {features.Earlier[0].Length}, raw {features.Raw[0].Length} per image, {n} images");
 
         bool regression = label.Kind == PredictionKind.Regression;
         int classes = regression ? 0 : label.ClassNames.Count;
-        var sets = new (string Name, float[][] X)[] { ("penultimate layer", deep), ("earlier layer (channel means)", earlier), ("raw image (block means)", raw) };
+        var sets = new (string Name, float[][] X)[] { (PenultimateName, features.Penultimate), ("earlier layer (channel means)", features.Earlier), (RawName, features.Raw) };
         var logMe = new Dictionary<string, double>();
         foreach (var (name, x) in sets)
         {
@@ -72,14 +143,57 @@ public static class Transferability
             probes.Add(Summarise(name, "FastTree", regression, x[0].Length, Enumerable.Range(0, options.Folds).Select(f => Tree(ml, x, targets, fold, f, regression, options.Seed)).ToList()));
             options.Progress?.Report($"probes on {name} done");
         }
-        var pretrained = probes.Where(p => !p.Features.StartsWith("raw", StringComparison.Ordinal));
-        var rawProbes = probes.Where(p => p.Features.StartsWith("raw", StringComparison.Ordinal));
+        var pretrained = probes.Where(p => p.Features != RawName);
+        var rawProbes = probes.Where(p => p.Features == RawName);
         var bestPretrained = regression ? pretrained.MinBy(p => p.Mean)! : pretrained.MaxBy(p => p.Mean)!;
         var bestRaw = regression ? rawProbes.MinBy(p => p.Mean)! : rawProbes.MaxBy(p => p.Mean)!;
         double gain = regression ? (bestRaw.Mean - bestPretrained.Mean) / bestRaw.Mean : bestPretrained.Mean - bestRaw.Mean;
-        double chance = Enumerable.Range(0, options.Folds).Select(f => Chance(targets, fold, f, regression)).Average();
+        double chance = Enumerable.Range(0, options.Folds).Select(f => Chance(targets, fold, f, regression, classes)).Average();
         return new TransferabilityReport(logMe, probes, bestPretrained, bestRaw, gain, chance);
     }
+
+    /// <summary>
+    /// The ridge probe on the penultimate and on the raw features when trained on fewer subjects: for each size, the
+    /// same folds as the probes, with the training rows of each fold cut to a seeded random subset.
+    /// </summary>
+    internal static IReadOnlyList<LearningCurvePoint> LearningCurve(AnalysisFeatures features, LabelColumn label, TransferabilityOptions options)
+    {
+        var targets = features.Targets;
+        int n = targets.Length;
+        bool regression = label.Kind == PredictionKind.Regression;
+        int classes = regression ? 0 : label.ClassNames.Count;
+        int[] fold = Folds(n, options.Folds, options.Seed);
+        int fullTraining = n - (n / options.Folds);
+        int[] sizes = [.. new[] { 0.25, 0.5, 0.75, 1.0 }.Select(f => (int)Math.Round(f * fullTraining)).Where(m => m >= Math.Max(4, classes * 2)).Distinct()];
+        var points = new List<LearningCurvePoint>();
+        foreach (var (name, x) in new[] { (PenultimateName, features.Penultimate), (RawName, features.Raw) })
+        {
+            foreach (int size in sizes)
+            {
+                var scores = new List<double>();
+                for (int f = 0; f < options.Folds; f++)
+                {
+                    var subset = (int[])fold.Clone();
+                    var train = Enumerable.Range(0, n).Where(i => fold[i] != f).ToArray();
+                    new SplitRandom(options.Seed + size).Shuffle(train);
+                    foreach (int i in train.Skip(size))
+                    {
+                        subset[i] = -1;
+                    }
+                    scores.Add(Ridge(x, targets, subset, f, regression, classes));
+                }
+                double mean = scores.Average();
+                points.Add(new LearningCurvePoint(size, name, mean, Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1))));
+            }
+        }
+        return points;
+    }
+
+    /// <summary>Names of the feature sets in <see cref="ProbeScore.Features"/>.</summary>
+    internal const string PenultimateName = "penultimate layer";
+
+    /// <summary>The raw feature set's name.</summary>
+    internal const string RawName = "raw image (block means)";
 
     /// <summary>The last layer before <paramref name="before"/> whose output still has spatial axes (C, D, H, W).</summary>
     private static int LastSpatialLayer(NetworkSpec spec, int before)
@@ -93,39 +207,6 @@ public static class Transferability
             }
         }
         return -1;
-    }
-
-    private static (float[][] Deep, float[][] Earlier, float[][] Raw, float[] Targets) Features(MriNetModel model, IDataView data, TransferabilityOptions options,
-        LabelColumn label, int penultimate, int earlierLayer)
-    {
-        var spec = model.Spec;
-        int[] input = model.InputShape;
-        int voxels = input.Aggregate(1, (a, b) => a * b);
-        var shapes = spec.Shapes();
-        var deep = new List<float[]>();
-        var earlier = new List<float[]>();
-        var raw = new List<float[]>();
-        var targets = new List<float>();
-        model.Network.eval();
-        using var _ = no_grad();
-        foreach (var batch in ImageBatches.Read(data, options.ImageColumnName, label, options.BatchSize, voxels))
-        {
-            using var scope = NewDisposeScope();
-            var x = OwnedTensor.From(batch.Images, [batch.Count, .. spec.InputShape.Select(d => (long)d)]);
-            var mid = earlierLayer >= 0 ? model.Network.ForwardTo(x, earlierLayer) : x;
-            var pooled = earlierLayer >= 0 ? mid.mean([2, 3, 4]).data<float>().ToArray() : [];
-            var top = model.Network.ForwardTo(x, penultimate).reshape(batch.Count, -1).data<float>().ToArray();
-            int c = earlierLayer >= 0 ? shapes[earlierLayer][0] : 0;
-            int f = top.Length / batch.Count;
-            for (int i = 0; i < batch.Count; i++)
-            {
-                deep.Add(top.AsSpan(i * f, f).ToArray());
-                earlier.Add(c == 0 ? [0f] : pooled.AsSpan(i * c, c).ToArray());
-                raw.Add(BlockMeans(batch.Images.AsSpan(i * voxels, voxels), input, options.RawBlockSize));
-                targets.Add(batch.Targets[i]);
-            }
-        }
-        return ([.. deep], [.. earlier], [.. raw], [.. targets]);
     }
 
     /// <summary>Means over cubes of <paramref name="block"/>³ voxels (partial cubes at the far edges count what they hold).</summary>
@@ -168,7 +249,8 @@ public static class Transferability
     /// </summary>
     internal static double Ridge(float[][] x, float[] targets, int[] fold, int test, bool regression, int classes)
     {
-        var train = Enumerable.Range(0, x.Length).Where(i => fold[i] != test).ToArray();
+        // Rows of fold −1 take part in neither (the learning curve leaves them out).
+        var train = Enumerable.Range(0, x.Length).Where(i => fold[i] != test && fold[i] >= 0).ToArray();
         var held = Enumerable.Range(0, x.Length).Where(i => fold[i] == test).ToArray();
         int d = x[0].Length;
         var mean = new double[d];
@@ -217,21 +299,20 @@ public static class Transferability
             }
         }
         var predicted = (Standardised(held) * xt.Transpose() * bestAlpha!).Clone();
-        double score = 0;
-        for (int r = 0; r < held.Length; r++)
+        if (regression)
         {
-            if (regression)
-            {
-                score += Math.Abs(predicted[r, 0] + yMean[0] - targets[held[r]]);
-            }
-            else
-            {
-                int best = Enumerable.Range(0, k).MaxBy(c => predicted[r, c] + yMean[c]);
-                score += best == (int)targets[held[r]] ? 1 : 0;
-            }
+            return Enumerable.Range(0, held.Length).Average(r => Math.Abs(predicted[r, 0] + yMean[0] - targets[held[r]]));
         }
-        return score / held.Length;
+        int[] chosen = [.. Enumerable.Range(0, held.Length).Select(r => Enumerable.Range(0, k).MaxBy(c => predicted[r, c] + yMean[c]))];
+        return BalancedAccuracy([.. held.Select(i => (int)targets[i])], chosen);
     }
+
+    /// <summary>
+    /// The mean over the classes present in <paramref name="truth"/> of the share of their rows predicted right:
+    /// 1/k for any constant prediction however imbalanced the classes, so that a majority vote does not look like signal.
+    /// </summary>
+    internal static double BalancedAccuracy(IReadOnlyList<int> truth, IReadOnlyList<int> predicted) =>
+        truth.Select((t, i) => (t, Right: predicted[i] == t)).GroupBy(p => p.t).Average(g => g.Count(p => p.Right) / (double)g.Count());
 
     private sealed class ProbeRow
     {
@@ -259,29 +340,29 @@ public static class Transferability
             .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum), labelColumnName: "Key"))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedValue", "PredictedLabel"));
         var scored = pipeline.Fit(train).Transform(held);
-        var predicted = scored.GetColumn<float>("PredictedValue").ToArray();
-        var truth = scored.GetColumn<float>("Label").ToArray();
-        return predicted.Zip(truth).Count(p => p.First == p.Second) / (double)truth.Length;
+        var predicted = scored.GetColumn<float>("PredictedValue").Select(v => (int)v).ToArray();
+        var truth = scored.GetColumn<float>("Label").Select(v => (int)v).ToArray();
+        return BalancedAccuracy(truth, predicted);
     }
 
-    private static double Chance(float[] targets, int[] fold, int test, bool regression)
+    private static double Chance(float[] targets, int[] fold, int test, bool regression, int classes)
     {
+        if (!regression)
+        {
+            // Any constant prediction (the majority class included) has balanced accuracy 1/k.
+            return 1.0 / classes;
+        }
         var train = targets.Where((_, i) => fold[i] != test).ToArray();
         var held = targets.Where((_, i) => fold[i] == test).ToArray();
-        if (regression)
-        {
-            double mean = train.Average(t => (double)t);
-            return held.Average(t => Math.Abs(t - mean));
-        }
-        float majority = train.GroupBy(t => t).OrderByDescending(g => g.Count()).ThenBy(g => g.Key).First().Key;
-        return held.Count(t => t == majority) / (double)held.Length;
+        double mean = train.Average(t => (double)t);
+        return held.Average(t => Math.Abs(t - mean));
     }
 
     private static ProbeScore Summarise(string features, string model, bool regression, int count, IReadOnlyList<double> scores)
     {
         double mean = scores.Average();
         double sd = scores.Count < 2 ? 0 : Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / (scores.Count - 1));
-        return new ProbeScore(features, model, regression ? "MAE" : "accuracy", mean, sd, count);
+        return new ProbeScore(features, model, regression ? "MAE" : "balanced accuracy", mean, sd, count);
     }
 
     private static bool Finite(float[][] x) => x.All(r => r.All(float.IsFinite));

@@ -10,9 +10,9 @@ namespace Xai4Mri.ML.Analysis;
 /// <param name="BestRaw">The best probe on raw image features.</param>
 /// <param name="Gain">
 /// Relative improvement of <paramref name="BestPretrained"/> over <paramref name="BestRaw"/>: for MAE (raw − pretrained) / raw,
-/// for accuracy pretrained − raw. Positive: the pretrained features carry signal the raw voxels do not give a small model.
+/// for balanced accuracy pretrained − raw. Positive: the pretrained features carry signal the raw voxels do not give a small model.
 /// </param>
-/// <param name="ChanceLevel">The score of predicting without features: MAE of the training mean, or the majority-class accuracy.</param>
+/// <param name="ChanceLevel">The score of predicting without features: MAE of the training mean, or 1/k balanced accuracy for k classes.</param>
 public sealed record TransferabilityReport(
     IReadOnlyDictionary<string, double> LogMe,
     IReadOnlyList<ProbeScore> Probes,

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -53,6 +54,64 @@ public sealed class MriNetModel : IDisposable
     /// </summary>
     public double? LearningRate { get; init; }
 
+    /// <summary>
+    /// Mean and standard deviation of the penultimate layer's features over the data the network was trained on
+    /// (set by the trainers and by <see cref="RecordSourceStatistics"/>; saved with the model). The transfer analysis
+    /// measures domain shift against them. Null when unknown, e.g. for imported models.
+    /// </summary>
+    public FeatureStatistics? SourceStatistics { get; internal set; }
+
+    /// <summary>
+    /// Computes <see cref="SourceStatistics"/> from the images of <paramref name="data"/> (conformed to this model's
+    /// input), e.g. the cohort an imported model was pretrained on, so that later analyses can measure domain shift.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The image column is missing or does not fit the network.</exception>
+    public void RecordSourceStatistics(IDataView data, string imageColumnName = "Image", string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Transfer.NetworkInput.Check(data.Schema, imageColumnName, this, nameof(data));
+        int layer = Spec.PenultimateIndex;
+        if (layer < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), "the network has no head, so no penultimate layer to describe");
+        }
+        var features = LayerFeatures(data, imageColumnName, layer);
+        if (features.Count == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(data), $"no rows in '{imageColumnName}' to compute source statistics from");
+        }
+        SourceStatistics = FeatureStatistics.Of(layer, Spec.Layers[layer].Name, features, $"{description ?? "images given to RecordSourceStatistics"} ({features.Count} images)");
+    }
+
+    /// <summary>The flattened output of layer <paramref name="layer"/> for every image of <paramref name="data"/>, in eval mode.</summary>
+    internal List<float[]> LayerFeatures(IDataView data, string imageColumnName, int layer)
+    {
+        var features = new List<float[]>();
+        int voxels = InputShape.Aggregate(1, (a, b) => a * b);
+        bool training = Network.training;
+        Network.eval();
+        try
+        {
+            using var _ = torch.no_grad();
+            foreach (var batch in Transfer.ImageBatches.Read(data, imageColumnName, null, 8, voxels))
+            {
+                using var scope = torch.NewDisposeScope();
+                var x = OwnedTensor.From(batch.Images, [batch.Count, .. Spec.InputShape.Select(d => (long)d)]);
+                float[] flat = Network.ForwardTo(x, layer).reshape(batch.Count, -1).data<float>().ToArray();
+                int f = flat.Length / batch.Count;
+                for (int i = 0; i < batch.Count; i++)
+                {
+                    features.Add(flat.AsSpan(i * f, f).ToArray());
+                }
+            }
+        }
+        finally
+        {
+            Network.train(training);
+        }
+        return features;
+    }
+
     /// <summary>A new MRInet for a task, with reproducible initial weights (regression head bias = target mean).</summary>
     public static MriNetModel CreateMriNet(int[] inputShape, ModelTask task, long seed = 0, bool leakyRelu = false, bool batchNorm = false, InputConventions? conventions = null)
     {
@@ -98,7 +157,7 @@ public sealed class MriNetModel : IDisposable
 
     private sealed record TensorEntry(string Name, string DType, long[] Shape, long Offset, long Length);
 
-    private sealed record Manifest(string Format, int Version, NetworkSpec Spec, ModelTask Task, InputConventions Conventions, string Provenance, IReadOnlyList<TensorEntry> Tensors, string WeightsSha256, double? LearningRate = null);
+    private sealed record Manifest(string Format, int Version, NetworkSpec Spec, ModelTask Task, InputConventions Conventions, string Provenance, IReadOnlyList<TensorEntry> Tensors, string WeightsSha256, double? LearningRate = null, FeatureStatistics? SourceStatistics = null);
 
     /// <summary>
     /// Writes the model as one file: a zip with <c>model.json</c> (architecture, task, conventions, provenance, tensor
@@ -117,7 +176,7 @@ public sealed class MriNetModel : IDisposable
             weights.Write(bytes);
         }
         byte[] weightBytes = weights.ToArray();
-        var manifest = new Manifest(FormatName, FormatVersion, Spec, Task, Conventions, Provenance, entries, Convert.ToHexStringLower(SHA256.HashData(weightBytes)), LearningRate);
+        var manifest = new Manifest(FormatName, FormatVersion, Spec, Task, Conventions, Provenance, entries, Convert.ToHexStringLower(SHA256.HashData(weightBytes)), LearningRate, SourceStatistics);
         string full = Path.GetFullPath(path);
         string temp = full + $".{Guid.NewGuid():N}.tmp";
         try
@@ -291,7 +350,7 @@ public sealed class MriNetModel : IDisposable
             network.Dispose();
             throw new ModelFormatException(path, $"weights missing for {string.Join(", ", missing)}");
         }
-        return new MriNetModel(network, manifest.Task, manifest.Conventions, manifest.Provenance) { LearningRate = manifest.LearningRate };
+        return new MriNetModel(network, manifest.Task, manifest.Conventions, manifest.Provenance) { LearningRate = manifest.LearningRate, SourceStatistics = manifest.SourceStatistics };
     }
 
     /// <summary>
@@ -336,11 +395,11 @@ public sealed class MriNetModel : IDisposable
         var d = f.Description;
         return d is null
             ? Imported(spec, $"ML.NET model ({path})")
-            : new MriNetModel(spec, d.Task, d.Conventions, $"{d.Provenance}; recovered from {path}") { LearningRate = d.LearningRate };
+            : new MriNetModel(spec, d.Task, d.Conventions, $"{d.Provenance}; recovered from {path}") { LearningRate = d.LearningRate, SourceStatistics = d.SourceStatistics };
     }
 
     /// <summary>The same network with another task description (the caller gives up the old object).</summary>
-    internal MriNetModel WithTask(ModelTask task) => new(Network, task, Conventions, Provenance) { LearningRate = LearningRate };
+    internal MriNetModel WithTask(ModelTask task) => new(Network, task, Conventions, Provenance) { LearningRate = LearningRate, SourceStatistics = SourceStatistics };
 
     /// <summary>Sets the bias of the head (the last Dense or Conv layer) to <paramref name="value"/>.</summary>
     internal static void SetHeadBias(SpecNetwork network, double value)

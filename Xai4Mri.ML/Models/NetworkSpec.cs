@@ -37,6 +37,20 @@ public sealed record NetworkSpec
     /// <summary>The index of the last layer with weights (the head that <c>HeadAdapter</c> replaces), or −1.</summary>
     public int HeadIndex => Layers.Select((l, i) => (l, i)).LastOrDefault(x => x.l.HasWeights && x.l.Kind is LayerKind.Dense or LayerKind.Conv3d, (null!, -1)).Item2;
 
+    /// <summary>The layer whose output feeds the head, skipping dropout (the default feature layer); −1 without a head.</summary>
+    internal int PenultimateIndex
+    {
+        get
+        {
+            int i = HeadIndex - 1;
+            while (i > 0 && Layers[i].Kind == LayerKind.Dropout)
+            {
+                i--;
+            }
+            return HeadIndex < 0 ? -1 : i;
+        }
+    }
+
     /// <summary>JSON form.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 

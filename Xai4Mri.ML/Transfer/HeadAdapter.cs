@@ -44,7 +44,7 @@ public static class HeadAdapter
         int outputs = classes == 0 ? 1 : classes;
         if (spec.Layers[head].Units == outputs)
         {
-            return new MriNetModel(Copy(model.Network, spec), task, model.Conventions, model.Provenance) { LearningRate = model.LearningRate };
+            return new MriNetModel(Copy(model.Network, spec), task, model.Conventions, model.Provenance) { LearningRate = model.LearningRate, SourceStatistics = model.SourceStatistics };
         }
         var headSpec = spec.Layers[head];
         var layers = spec.Layers.Take(head).ToList();
@@ -66,7 +66,7 @@ public static class HeadAdapter
         {
             MriNetModel.SetHeadBias(network, targetBias ?? 0);
         }
-        return new MriNetModel(network, task, model.Conventions, $"{model.Provenance}; head adapted to {(classes == 0 ? "regression" : $"{classes} classes")}") { LearningRate = model.LearningRate };
+        return new MriNetModel(network, task, model.Conventions, $"{model.Provenance}; head adapted to {(classes == 0 ? "regression" : $"{classes} classes")}") { LearningRate = model.LearningRate, SourceStatistics = model.SourceStatistics };
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public static class HeadAdapter
             throw new ArgumentException($"learning rate must be positive and finite, got {learningRate}", nameof(learningRate));
         }
         var adapted = Adapt(model, nClasses, targetBias);
-        return new MriNetModel(adapted.Network, adapted.Task, adapted.Conventions, adapted.Provenance) { LearningRate = learningRate };
+        return new MriNetModel(adapted.Network, adapted.Task, adapted.Conventions, adapted.Provenance) { LearningRate = learningRate, SourceStatistics = adapted.SourceStatistics };
     }
 
     private static SpecNetwork Copy(SpecNetwork source, NetworkSpec spec)

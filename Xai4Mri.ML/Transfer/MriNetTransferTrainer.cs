@@ -146,6 +146,8 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         ArgumentNullException.ThrowIfNull(input);
         using var run = new TrainingRun(_env, _kind, _options);
         var (model, history) = run.Train(input);
+        // What the network saw, for the transfer analysis's domain-shift measure when this model is reused.
+        model.RecordSourceStatistics(input, _options.FeatureColumnName, "data MriNetTransfer was fitted on");
         return new MriNetPredictionTransformer(model, _options.FeatureColumnName, _kind, history);
     }
 

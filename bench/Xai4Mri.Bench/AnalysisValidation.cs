@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
+using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
@@ -194,6 +195,108 @@ internal static class AnalysisValidation
         }
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
+    }
+
+    /// <summary>
+    /// <c>analysis-validate</c>: the analysis on every scenario, compared with the outcomes of <c>analysis-outcomes</c>:
+    /// Spearman's rank correlation of expected vs actual skill, the no-signal flag, and how the recommended strategy
+    /// scored against the best one. Writes WORK/analysis-validation.md and a report folder per scenario.
+    /// </summary>
+    public static int Validate(string[] args)
+    {
+        string work = TransferStudy.Arg(args, "--work") ?? throw new ArgumentException("--work DIR is required");
+        string pretrainedName = TransferStudy.Arg(args, "--pretrained") ?? "pretrained-mrinet-bn";
+        var outcomes = File.ReadAllLines(Path.Combine(work, OutcomesFile)).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => g.ToDictionary(f => f[1], f => double.Parse(f[4], CultureInfo.InvariantCulture)));
+        var chances = File.ReadAllLines(Path.Combine(work, OutcomesFile)).Skip(1).Select(l => l.Split('\t'))
+            .GroupBy(f => f[0]).ToDictionary(g => g.Key, g => double.Parse(g.First()[7], CultureInfo.InvariantCulture));
+        string modelPath = Path.Combine(work, $"{pretrainedName}.x4m");
+        using var pretrained = MriNetModel.Load(modelPath);
+        if (pretrained.SourceStatistics is null)
+        {
+            // Models pretrained before the trainer recorded source statistics: record them from the source cohort
+            // it was fitted on, as the trainer now does, so the analysis can measure domain shift.
+            var ml = new MLContext(seed: 1);
+            var source = StudyTable.Load(ml, Path.Combine(work, "source", "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz");
+            var images = ml.Transforms.LoadNifti("Image", "Path", TransferStudy.Loader(Path.Combine(work, "cache"))).Fit(source).Transform(source);
+            pretrained.RecordSourceStatistics(images, description: "site-A source cohort it was pretrained on");
+            pretrained.Save(modelPath);
+            Console.WriteLine($"recorded source statistics in {modelPath}: {pretrained.SourceStatistics!.Description}");
+        }
+        var rows = new List<(Scenario S, TransferReport R, double Actual, string Best, double BestScore, double RecommendedScore, bool Within)>();
+        foreach (var scenario in Scenarios(work).Where(s => outcomes.ContainsKey(s.Key)))
+        {
+            var ml = new MLContext(seed: 1);
+            var data = Load(ml, scenario);
+            string label = scenario.Regression ? scenario.Label : "Label";
+            var clock = Stopwatch.StartNew();
+            var fitted = ml.Transforms.LoadNifti("Image", "Path", TransferStudy.Loader(Path.Combine(work, "cache")))
+                .Append(ml.Transforms.AnalyzeTransfer(pretrained, label)).Fit(data);
+            var report = fitted.LastTransformer.Report;
+            report.Save(Path.Combine(work, $"report-{scenario.Key}"));
+            var scores = outcomes[scenario.Key];
+            double chance = chances[scenario.Key];
+            // Higher is better for balanced accuracy, lower for MAE.
+            var best = scenario.Regression ? scores.MinBy(p => p.Value) : scores.MaxBy(p => p.Value);
+            double actual = Recommender.Skill(best.Value, chance, scenario.Regression);
+            string key = report.Recommendation.Strategy switch
+            {
+                RecommendedStrategy.FrozenFeatures => "features",
+                RecommendedStrategy.LinearProbeThenFineTune => "probe",
+                RecommendedStrategy.DualPhase => "dual",
+                RecommendedStrategy.MonoPhase => "mono",
+                RecommendedStrategy.TrainFromScratch => "scratch",
+                _ => "none",
+            };
+            // "Too little signal" scores what not training gives: the chance level.
+            double recommended = key == "none" ? chance : scores[key];
+            bool within = scenario.Regression ? recommended <= 1.1 * best.Value : recommended >= 0.9 * best.Value;
+            rows.Add((scenario, report, actual, best.Key, best.Value, recommended, within));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"({scenario.Key}) expected skill {report.Recommendation.ExpectedSkill:F3}, actual {actual:F3} ({best.Key}); recommended {report.Recommendation.Strategy} → {recommended:G4} vs best {best.Value:G4} {(within ? "within 10 %" : "NOT within 10 %")}; {clock.Elapsed.TotalSeconds:F0} s"));
+        }
+        double rho = Spearman([.. rows.Select(r => r.R.Recommendation.ExpectedSkill)], [.. rows.Select(r => r.Actual)]);
+        var c = CultureInfo.InvariantCulture;
+        var md = new List<string>
+        {
+            "| scenario | N | metric | chance | best actual (strategy) | actual skill | expected skill (analysis) | recommended | its actual score | within 10 % | analysis s |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+        };
+        md.AddRange(rows.Select(r => string.Create(c,
+            $"| ({r.S.Key}) {r.S.Description} | {r.S.N} | {r.R.Recommendation.Metric} | {chances[r.S.Key]:G3} | {r.BestScore:G3} ({r.Best}) | {r.Actual:F2} | {r.R.Recommendation.ExpectedSkill:F2} | {r.R.Recommendation.Strategy} ({r.R.Recommendation.ConfidenceLevel}) | {r.RecommendedScore:G3} | {(r.Within ? "yes" : "**no**")} | {r.R.Seconds:F0} |")));
+        md.Add("");
+        md.Add(string.Create(c, $"Spearman's rank correlation of expected vs actual skill over {rows.Count} scenarios: **{rho:F2}**."));
+        File.WriteAllLines(Path.Combine(work, "analysis-validation.md"), md);
+        Console.WriteLine(string.Join(Environment.NewLine, md));
+        return 0;
+    }
+
+    /// <summary>Spearman's ρ: Pearson correlation of the ranks (ties get their mean rank).</summary>
+    internal static double Spearman(double[] a, double[] b)
+    {
+        double[] Ranks(double[] v)
+        {
+            var order = v.Select((x, i) => (x, i)).OrderBy(p => p.x).ToArray();
+            var ranks = new double[v.Length];
+            for (int i = 0; i < order.Length;)
+            {
+                int j = i;
+                while (j + 1 < order.Length && order[j + 1].x == order[i].x)
+                {
+                    j++;
+                }
+                for (int k = i; k <= j; k++)
+                {
+                    ranks[order[k].i] = (i + j) / 2.0;
+                }
+                i = j + 1;
+            }
+            return ranks;
+        }
+        double[] ra = Ranks(a), rb = Ranks(b);
+        double ma = ra.Average(), mb = rb.Average();
+        double cov = ra.Zip(rb).Sum(p => (p.First - ma) * (p.Second - mb));
+        return cov / Math.Sqrt(ra.Sum(x => (x - ma) * (x - ma)) * rb.Sum(x => (x - mb) * (x - mb)));
     }
 
     private static double MeanAbsoluteDeviation(float[] values)

@@ -103,6 +103,7 @@ internal static class TransferStudy
         var site = SiteProfile.FindPredefined(siteName) ?? throw new ArgumentException($"--site: unknown site '{siteName}'");
         bool regression = target == "age";
         bool restore = !args.Contains("--no-restore");
+        double validation = double.Parse(Arg(args, "--validation-fraction") ?? "0.1", CultureInfo.InvariantCulture);
         var clock = Stopwatch.StartNew();
         // Site D is the default target: FLAIR instead of T1w, PSR instead of RAS, another noise level, stored at 3 mm.
         string targetFolder = Path.Combine(work, siteName == "site-d" ? "target" : $"target-{siteName}");
@@ -132,7 +133,7 @@ internal static class TransferStudy
             foreach (string strategy in only)
             {
                 var started = clock.Elapsed;
-                var pipeline = loader.Append(Strategy(ml, strategy, regression ? "age" : "Label", regression, pretrained, epochs, fineTune, restore));
+                var pipeline = loader.Append(Strategy(ml, strategy, regression ? "age" : "Label", regression, pretrained, epochs, fineTune, restore, validation));
                 var (mean, sd, second) = CrossValidate(ml, data, pipeline, regression ? "age" : "Label", regression, folds);
                 var outcome = new Outcome(strategy, mean, sd, second, (clock.Elapsed - started).TotalMinutes);
                 outcomes.Add(outcome);
@@ -154,13 +155,13 @@ internal static class TransferStudy
                 }
             }
         }
-        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}{(restore ? "" : "-no-restore")}.md"), lines);
+        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}{(restore ? "" : "-no-restore")}{(validation == 0.1 ? "" : string.Create(CultureInfo.InvariantCulture, $"-validation-{validation}"))}.md"), lines);
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
 
     /// <summary>The estimator for one strategy of the comparison, all with the same epoch budget.</summary>
-    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true)
+    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true, double validation = 0.1)
     {
         if (strategy == "features")
         {
@@ -178,7 +179,8 @@ internal static class TransferStudy
             FineTuneEpochs = fineTune,
             LearningRate = strategy == "scratch" ? 1e-3 : 5e-4,
             BatchSize = 4,
-            ValidationFraction = 0.1,
+            // 0: no validation split, no early stopping, no best-epoch selection — the weights after the fixed budget.
+            ValidationFraction = validation,
             RestoreBestBetweenPhases = restore,
             Seed = 1,
         };

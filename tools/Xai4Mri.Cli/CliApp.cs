@@ -24,6 +24,7 @@ public static class CliApp
             ModelInfoCommand.Create(stdout, stderr),
             SynthCommand.Create(stdout, stderr),
             TrainCommand.Create(stdout, stderr),
+            AnalyzeCommand.Create(stdout, stderr),
         };
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

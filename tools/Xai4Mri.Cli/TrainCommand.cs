@@ -75,17 +75,13 @@ internal static class TrainCommand
     private static int Run(ParseResult result, TextWriter stdout, TextWriter stderr, Arguments a)
     {
         var ml = new MLContext(seed: a.Seed);
-        IDataView study = Directory.Exists(a.Data)
-            ? BidsDataset.Load(ml, a.Data, a.Suffix)
-            : StudyTable.Load(ml, a.Data, a.Template ?? "{participant_id}/anat/{participant_id}_T1w.nii.gz",
-                options: new StudyTableOptions { NumericColumns = a.Classification ? [] : [a.Label] });
-        var column = study.Schema.GetColumnOrNull(a.Label) ?? throw new ArgumentException($"--label: the study has no column '{a.Label}' (columns: {string.Join(", ", study.Schema.Select(c => c.Name))})");
+        var (study, labelColumn) = StudyInput.Load(ml, a.Data, a.Template, a.Suffix, a.Label, a.Classification);
         using var pretrained = a.Model is null ? null : MriNetModel.Load(a.Model);
         int[]? shape = a.Shape is null ? pretrained?.InputShape : a.Shape.Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var loader = new NiftiLoaderOptions { VoxelSize = a.Voxel is { } v ? [v] : null, TargetShape = shape, CacheDirectory = a.Cache };
         var options = new MriNetTransferTrainer.Options
         {
-            LabelColumnName = a.Classification ? "Label" : a.Label,
+            LabelColumnName = labelColumn,
             PretrainedModel = pretrained,
             Strategy = a.Strategy switch { "mono" => TransferStrategy.MonoPhase, "probe" => TransferStrategy.LinearProbeThenFineTune, _ => TransferStrategy.DualPhase },
             Epochs = a.Epochs,
@@ -98,15 +94,6 @@ internal static class TrainCommand
             Seed = a.Seed,
             Progress = new Lines(stdout),
         };
-        if (a.Classification)
-        {
-            // The class mapping belongs to the training data, not to the saved model: prediction inputs have no label.
-            study = ml.Transforms.Conversion.MapValueToKey("Label", a.Label).Fit(study).Transform(study);
-        }
-        else if (column.Type != NumberDataViewType.Single)
-        {
-            study = ml.Transforms.Conversion.ConvertType(a.Label, a.Label, DataKind.Single).Fit(study).Transform(study);
-        }
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader)
             .Append(a.Classification ? ml.MulticlassClassification.Trainers.MriNetTransfer(options) : ml.Regression.Trainers.MriNetTransfer(options));
         var fitted = pipeline.Fit(study);

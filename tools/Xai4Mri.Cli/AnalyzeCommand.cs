@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using Microsoft.ML;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Analysis;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
+
+namespace Xai4Mri.Cli;
+
+/// <summary>
+/// <c>xai4mri analyze --model M --data participants.tsv|BIDS-root --label age [--out report-dir]</c>: will the model
+/// transfer to this study, and how should it be trained? The report goes to stdout as Markdown, or with --out into a
+/// folder (report.md, report.json, figures); progress lines go to stderr.
+/// </summary>
+internal static class AnalyzeCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var model = new Option<string>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network)", Required = true };
+        var data = new Option<string>("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
+        var label = new Option<string>("--label") { Description = "The column to predict", Required = true };
+        var output = new Option<string?>("--out") { Description = "Folder for report.md, report.json and the PNG figures (default: Markdown to stdout)" };
+        var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
+        task.AcceptOnlyFromAmong("regression", "classification");
+        var template = new Option<string?>("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {StudyInput.DefaultTemplate})" };
+        var suffix = new Option<string>("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds of the probes", DefaultValueFactory = _ => 5 };
+        var seed = new Option<int>("--seed") { Description = "Seed of folds and subsets", DefaultValueFactory = _ => 0 };
+        var site = new Option<string?>("--site-column") { Description = "Column naming each image's site (default: 'site' when present)" };
+        var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the model's, else keep the images')" };
+        var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
+        var command = new Command("analyze", "Analyse a study for a pretrained model: diagnostics, transferability, domain shift and a recommended training strategy")
+        {
+            model, data, label, output, task, template, suffix, folds, seed, site, voxel, cache,
+        };
+        command.SetAction(result =>
+        {
+            try
+            {
+                return Run(stdout, stderr, result.GetRequiredValue(model), result.GetRequiredValue(data), result.GetRequiredValue(label), result.GetValue(output),
+                    result.GetValue(task) == "classification", result.GetValue(template), result.GetValue(suffix)!, result.GetValue(folds), result.GetValue(seed),
+                    result.GetValue(site), result.GetValue(voxel), result.GetValue(cache));
+            }
+            catch (ArgumentException e)
+            {
+                stderr.WriteLine($"xai4mri analyze: {e.Message}");
+                return CliApp.ExitUsage;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
+            {
+                stderr.WriteLine($"xai4mri analyze: {e.Message}");
+                return CliApp.ExitBadInput;
+            }
+        });
+        return command;
+    }
+
+    private static int Run(TextWriter stdout, TextWriter stderr, string modelPath, string data, string label, string? output, bool classification, string? template,
+        string suffix, int folds, int seed, string? site, double? voxel, string? cache)
+    {
+        var ml = new MLContext(seed: seed);
+        var (study, labelColumn) = StudyInput.Load(ml, data, template, suffix, label, classification);
+        using var pretrained = MriNetModel.Load(modelPath);
+        // Conform the images the way the model expects them: its orientation, voxel size and input box.
+        var loader = new NiftiLoaderOptions
+        {
+            Orientation = pretrained.Conventions.Orientation,
+            VoxelSize = voxel is { } v ? [v] : pretrained.Conventions.VoxelSize,
+            TargetShape = pretrained.InputShape,
+            CacheDirectory = cache,
+        };
+        var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Lines(stderr) };
+        var fitted = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(pretrained, labelColumn, options: options)).Fit(study);
+        var report = fitted.LastTransformer.Report;
+        if (output is null)
+        {
+            stdout.Write(report.ToMarkdown());
+            return CliApp.ExitOk;
+        }
+        report.Save(output);
+        var r = report.Recommendation;
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Recommendation: {r.Strategy} (confidence {r.ConfidenceLevel}); expected {r.Metric} {r.ExpectedScore:G3}, chance {r.ChanceScore:G3}"));
+        stdout.WriteLine($"Report written to {Path.Combine(output, "report.md")} with report.json and {TransferReport.Figures.Count} figures");
+        return CliApp.ExitOk;
+    }
+
+    /// <summary>Progress lines as they arrive, in order.</summary>
+    private sealed class Lines(TextWriter writer) : IProgress<string>
+    {
+        public void Report(string value) => writer.WriteLine(value);
+    }
+}
