@@ -15,7 +15,7 @@ internal static class LearningCurvePlot
 
     // ScottPlot looks a sans face up by name; with SkiaSharp's Linux natives (no fontconfig) that lookup falls back
     // to DejaVu Serif. Name DejaVu Sans ourselves where it is installed; elsewhere ScottPlot's choice is fine.
-    private static readonly string? SansFont = SkiaSharp.SKFontManager.Default.FontFamilies.Contains("DejaVu Sans") ? "DejaVu Sans" : null;
+    internal static readonly string? SansFont = SkiaSharp.SKFontManager.Default.FontFamilies.Contains("DejaVu Sans") ? "DejaVu Sans" : null;
 
     /// <summary>Renders the plot and returns the PNG bytes.</summary>
     internal static byte[] Render(TrainingHistory history, int width, int height)
