@@ -77,7 +77,7 @@ public sealed class TransferAnalysisTests
         };
 
         var model = Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer(pretrained, "Age", options: new TransferAnalysisOptions { Folds = 4, Seed = 2, Progress = new SyncProgress(lines.Add) })).Fit(data);
-        var report = ((TransformerChain<ITransformer>)model).LastTransformer is TransferAnalysisTransformer t ? t.Report : throw new AssertFailedException("last step is not the analysis");
+        var report = model.LastTransformer.Report;
 
         Assert.AreEqual(24, report.Subjects);
         Assert.AreEqual("Age", report.LabelColumnName);
@@ -143,7 +143,7 @@ public sealed class TransferAnalysisTests
         StringAssert.Contains(saved, "![Label distribution](label-distribution.png)");
         using var savedJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "report.json")));
         Assert.AreEqual(24, savedJson.RootElement.GetProperty("Subjects").GetInt32());
-        CollectionAssert.AreEquivalent(new[] { "report.md", "report.json", .. TransferReport.Figures.Select(f => f.File) },
+        CollectionAssert.AreEquivalent(new[] { "report.md", "report.json" }.Concat(TransferReport.Figures.Select(f => f.File)).ToArray(),
             Directory.GetFiles(folder).Select(Path.GetFileName).ToArray(), "no temporary files left behind");
     }
 

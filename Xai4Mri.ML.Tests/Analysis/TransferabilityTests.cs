@@ -57,6 +57,23 @@ public sealed class TransferabilityTests
     }
 
     [TestMethod]
+    public void ClassProbesScoreBalancedAccuracyAgainstOneOverK()
+    {
+        var ml = new MLContext(seed: 1);
+        // Three classes (young, middle, old) that follow the cube size, 10 rows each.
+        var data = TransferData.WithGroupKey(ml, TransferData.Rows(30));
+        using var model = MriNetModel.CreateMriNet(TransferData.Shape, ModelTask.Classification(["a", "b", "c"]), seed: 2);
+
+        var report = Transferability.Compute(ml, model, data, "Label", new TransferabilityOptions { Folds = 3, Seed = 1 });
+
+        Assert.IsTrue(report.Probes.All(p => p.Metric == "balanced accuracy" && p.Mean >= 0 && p.Mean <= 1));
+        Assert.AreEqual(1.0 / 3, report.ChanceLevel, 1e-12);
+        // The raw block means show the cube size, so both probes on them separate the classes well above chance.
+        Assert.IsTrue(report.Probes.Where(p => p.Features.StartsWith("raw", StringComparison.Ordinal)).All(p => p.Mean > 0.8), string.Join("; ", report.Probes));
+        Assert.AreEqual(report.BestPretrained.Mean - report.BestRaw.Mean, report.Gain, 1e-12);
+    }
+
+    [TestMethod]
     public void TooFewRowsOrBadOptionsAreRejected()
     {
         var ml = new MLContext(seed: 1);

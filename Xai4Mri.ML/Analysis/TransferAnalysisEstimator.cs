@@ -59,7 +59,7 @@ public sealed class TransferAnalysisEstimator : IEstimator<TransferAnalysisTrans
     {
         foreach (string name in new[] { _labelColumnName, _imageColumnName, _options.PathColumnName })
         {
-            if (!inputSchema.TryFindColumn(name, out _))
+            if (!inputSchema.Any(c => c.Name == name))
             {
                 throw new ArgumentOutOfRangeException(nameof(inputSchema), $"column '{name}' not found; AnalyzeTransfer needs the label, the conformed image (LoadNifti) and the path column");
             }

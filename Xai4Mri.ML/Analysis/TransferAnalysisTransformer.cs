@@ -28,7 +28,7 @@ public sealed class TransferAnalysisTransformer : ITransformer
     public IDataView Transform(IDataView input) => _identity.Transform(input);
 
     /// <summary>A mapper that copies rows.</summary>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => _identity.GetRowToRowMapper(inputSchema);
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => ((ITransformer)_identity).GetRowToRowMapper(inputSchema);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ((ICanSaveModel)_identity).Save(ctx);
 }

@@ -318,7 +318,7 @@ public static class Transferability
     {
         public float[] Features { get; set; } = [];
 
-        public float Label { get; set; }
+        public float Target { get; set; }
     }
 
     private static double Tree(MLContext ml, float[][] x, float[] targets, int[] fold, int test, bool regression, int seed)
@@ -326,22 +326,24 @@ public static class Transferability
         var definition = SchemaDefinition.Create(typeof(ProbeRow));
         definition[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x[0].Length);
         IDataView Rows(bool training) => ml.Data.LoadFromEnumerable(
-            Enumerable.Range(0, x.Length).Where(i => (fold[i] != test) == training).Select(i => new ProbeRow { Features = x[i], Label = targets[i] }).ToList(), definition);
+            Enumerable.Range(0, x.Length).Where(i => (fold[i] != test) == training).Select(i => new ProbeRow { Features = x[i], Target = targets[i] }).ToList(), definition);
         var train = Rows(true);
         var held = Rows(false);
         int trainCount = fold.Count(f => f != test);
         int leafMinimum = Math.Max(2, trainCount / 20);
         if (regression)
         {
-            var model = ml.Regression.Trainers.FastTree("Label", "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum).Fit(train);
-            return ml.Regression.Evaluate(model.Transform(held)).MeanAbsoluteError;
+            var model = ml.Regression.Trainers.FastTree("Target", "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum).Fit(train);
+            return ml.Regression.Evaluate(model.Transform(held), "Target").MeanAbsoluteError;
         }
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Key", "Label")
-            .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum), labelColumnName: "Key"))
+        // One-versus-all hands its binary trainer a Boolean label under the binary trainer's own label column
+        // name, so the key column must carry that name ("Label") too.
+        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Target")
+            .Append(ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: leafMinimum)))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedValue", "PredictedLabel"));
         var scored = pipeline.Fit(train).Transform(held);
         var predicted = scored.GetColumn<float>("PredictedValue").Select(v => (int)v).ToArray();
-        var truth = scored.GetColumn<float>("Label").Select(v => (int)v).ToArray();
+        var truth = scored.GetColumn<float>("Target").Select(v => (int)v).ToArray();
         return BalancedAccuracy(truth, predicted);
     }
 

@@ -68,6 +68,28 @@ internal static class ImageBatches
         }
     }
 
+    /// <summary>Mean and standard deviation of the non-missing labels, and their count.</summary>
+    public static (double Mean, double StandardDeviation, int Count) LabelStatistics(IDataView data, LabelColumn label)
+    {
+        using var cursor = data.GetRowCursor([data.Schema[label.Name]]);
+        var get = label.Reader(cursor);
+        double sum = 0, sumSquares = 0;
+        int n = 0;
+        while (cursor.MoveNext())
+        {
+            double v = get();
+            if (!double.IsNaN(v))
+            {
+                sum += v;
+                sumSquares += v * v;
+                n++;
+            }
+        }
+        double mean = n == 0 ? 0 : sum / n;
+        double variance = n < 2 ? 0 : Math.Max(0, (sumSquares - (n * mean * mean)) / (n - 1));
+        return (mean, Math.Sqrt(variance), n);
+    }
+
     /// <summary>A text, number or Boolean column's value as text (sites are usually text, sometimes numbers).</summary>
     private static Func<string> GroupReader(DataViewRow row, DataViewSchema.Column column)
     {

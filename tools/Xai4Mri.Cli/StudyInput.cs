@@ -16,6 +16,11 @@ internal static class StudyInput
     /// <exception cref="ArgumentException">The label column is not in the study (the message lists the columns).</exception>
     public static (IDataView Study, string LabelColumn) Load(MLContext ml, string data, string? template, string suffix, string label, bool classification)
     {
+        if (!Directory.Exists(data) && File.Exists(data) && File.ReadLines(data).FirstOrDefault()?.Split('\t') is { } header && !header.Contains(label))
+        {
+            // Checked before loading: the table reader would first fail on typing a column it does not have.
+            throw new ArgumentException($"--label: the study has no column '{label}' (columns: {string.Join(", ", header)})");
+        }
         IDataView study = Directory.Exists(data)
             ? BidsDataset.Load(ml, data, suffix)
             : StudyTable.Load(ml, data, template ?? DefaultTemplate, options: new StudyTableOptions { NumericColumns = classification ? [] : [label] });
