@@ -34,9 +34,15 @@ public sealed class RecommenderTests
         Assert.AreEqual(RecommendedStrategy.DualPhase, dual.Strategy);
         // Every layer with weights except the dense ones stays frozen in phase 2, as xai4mri's dual-phase does.
         CollectionAssert.AreEqual(model.Spec.Layers.Where(l => l.Kind == LayerKind.Conv3d).Select(l => l.Name).ToArray(), dual.FrozenInPhaseTwo.ToArray());
-        Assert.AreEqual(0.4, dual.ExpectedSkill, 1e-12);
-        Assert.AreEqual(6.0, dual.ExpectedScore);
+        // Skill 0.4 less one standard error of the fold mean (0.5 / √5 MAE = 0.0224 skill).
+        const double skill = 0.4 - (0.5 / 2.2360679774997898 / 10);
+        Assert.AreEqual(skill, dual.ExpectedSkill, 1e-12);
+        Assert.AreEqual(10 * (1 - skill), dual.ExpectedScore, 1e-12);
         Assert.AreEqual(10, dual.ChanceScore);
+        // Skill 0.3 (0.28 expected) is signal, but too weak to fine-tune on: frozen features with the probe's learner.
+        var weak = Recommend(model, Probes(7.0, 9.0));
+        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, weak.Strategy);
+        StringAssert.Contains(weak.Reasons[0], "Use a linear model (ridge regression, or logistic regression for classes) on the frozen features.");
     }
 
     [TestMethod]

@@ -57,6 +57,26 @@ public sealed class TransferabilityTests
     }
 
     [TestMethod]
+    public void LearningCurveOfALinearTargetImprovesWithMoreSubjects()
+    {
+        // 80 subjects, 40 features of which 4 carry a linear target plus noise: the held-out error must fall with N.
+        var random = new Random(5);
+        float[][] x = [.. Enumerable.Range(0, 80).Select(_ => Enumerable.Range(0, 40).Select(_ => (float)random.NextDouble()).ToArray())];
+        float[] y = [.. x.Select(r => (10 * (r[0] + r[1] - r[2] + r[3])) + (float)random.NextDouble())];
+        var features = new AnalysisFeatures(x, x, x, y, [], [], 0, 0);
+        var label = new Xai4Mri.ML.Transfer.LabelColumn("y", Xai4Mri.ML.Transfer.PredictionKind.Regression, []);
+
+        var curve = Transferability.LearningCurve(features, label, new TransferabilityOptions { Folds = 5, Seed = 1 });
+
+        var penultimate = curve.Where(p => p.Features == "penultimate layer").ToList();
+        CollectionAssert.AreEqual(new[] { 16, 32, 48, 64 }, penultimate.Select(p => p.N).ToArray());
+        for (int i = 1; i < penultimate.Count; i++)
+        {
+            Assert.IsLessThan(penultimate[i - 1].Mean, penultimate[i].Mean, string.Join("; ", penultimate));
+        }
+    }
+
+    [TestMethod]
     public void ClassProbesScoreBalancedAccuracyAgainstOneOverK()
     {
         var ml = new MLContext(seed: 1);

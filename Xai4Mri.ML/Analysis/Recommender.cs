@@ -20,6 +20,12 @@ internal static class Recommender
     internal const int FewSubjects = 40;
 
     /// <summary>
+    /// Below this expected skill the frozen features predict only weakly, and fine-tuning millions of weights on that
+    /// little signal overfits: keep the network frozen and fit a small model on its features.
+    /// </summary>
+    internal const double FineTuneSkill = 0.35;
+
+    /// <summary>
     /// Optimiser steps a run should take whatever N is: the 20 epochs of 12 steps that our transfer experiment used
     /// at N = 60 (docs/transfer-results.md); epochs are scaled to keep it.
     /// </summary>
@@ -56,6 +62,8 @@ internal static class Recommender
         double se = Math.Max(1e-9, best.StandardDeviation / Math.Sqrt(x.Folds) / scale);
         double threshold = Math.Max(SignalSkill, 2 * se);
         bool signal = skill > threshold;
+        // The best of six probes is biased upwards, the more so the noisier the folds: expect one standard error less.
+        double expected = skill - se;
         var reasons = new List<string>();
         string metric = best.Metric;
         string Score(ProbeScore p) => string.Create(c, $"{p.Model} on {p.Features}: {metric} {p.Mean:G3} ± {p.StandardDeviation:G2}");
@@ -75,7 +83,12 @@ internal static class Recommender
         else if (x.Subjects < FewSubjects)
         {
             strategy = RecommendedStrategy.FrozenFeatures;
-            reasons.Add(string.Create(c, $"Only {x.Subjects} subjects: too few to fine-tune even the dense layers without overfitting; the frozen features already give {Score(t.BestPretrained)} vs {chanceText}."));
+            reasons.Add(string.Create(c, $"Only {x.Subjects} subjects: too few to fine-tune even the dense layers without overfitting; the frozen features already give {Score(t.BestPretrained)} vs {chanceText}. Use {Learner(t.BestPretrained)} on them."));
+        }
+        else if (expected < FineTuneSkill)
+        {
+            strategy = RecommendedStrategy.FrozenFeatures;
+            reasons.Add(string.Create(c, $"The frozen features predict the label only weakly ({Score(t.BestPretrained)} vs {chanceText}; expected skill {expected:F2} < {FineTuneSkill}): fine-tuning the whole network on so little signal overfits. Use {Learner(t.BestPretrained)} on the frozen features."));
         }
         else
         {
@@ -121,6 +134,14 @@ internal static class Recommender
         }
         string level = confidence >= 0.9 ? "high" : confidence >= 0.7 ? "medium" : "low";
         return new TransferRecommendation(strategy, frozen, rate, rate, epochs, fineTune, batch, validation, x.Folds, secondsPerEpoch,
-            EpochTimer.TrainingBytes(x.Model, batch), metric, best.Mean, chance, skill, confidence, level, reasons);
+            EpochTimer.TrainingBytes(x.Model, batch), metric, ScoreOfSkill(expected, chance, x.Regression), chance, expected, confidence, level, reasons);
     }
+
+    /// <summary>The score a skill stands for (the inverse of <see cref="Skill"/>).</summary>
+    internal static double ScoreOfSkill(double skill, double chance, bool regression) =>
+        regression ? chance * (1 - skill) : chance + (skill * (1 - chance));
+
+    private static string Learner(ProbeScore probe) => probe.Model == "ridge"
+        ? "a linear model (ridge regression, or logistic regression for classes)"
+        : "FastTree";
 }

@@ -16,7 +16,10 @@ namespace Xai4Mri.ML.Analysis;
 /// <param name="SecondsPerEpoch">Expected time of one training epoch on this machine (measured on a few real batches).</param>
 /// <param name="TrainingBytesPerStep">Estimated memory of one training step at <paramref name="BatchSize"/>.</param>
 /// <param name="Metric">"MAE" or "balanced accuracy".</param>
-/// <param name="ExpectedScore">The best cross-validated probe's score: what the data supports without fine-tuning; fine-tuning usually does at least as well.</param>
+/// <param name="ExpectedScore">
+/// What the data supports: the best cross-validated probe's score, less one standard error of its fold mean (the
+/// best of several noisy probes is biased upwards). Fine-tuning, where advised, usually does at least as well.
+/// </param>
 /// <param name="ChanceScore">The same metric without features (predicting the mean, or 1/k).</param>
 /// <param name="ExpectedSkill">
 /// <paramref name="ExpectedScore"/> on a scale shared by all tasks: 0 at chance, 1 perfect (1 − MAE / chance MAE;

@@ -171,16 +171,23 @@ public static class Transferability
             foreach (int size in sizes)
             {
                 var scores = new List<double>();
+                // Three random subsets per fold below the full size: one subset's luck (and its penalty choice) swings the score.
+                int repeats = size < fullTraining ? 3 : 1;
                 for (int f = 0; f < options.Folds; f++)
                 {
-                    var subset = (int[])fold.Clone();
-                    var train = Enumerable.Range(0, n).Where(i => fold[i] != f).ToArray();
-                    new SplitRandom(options.Seed + size).Shuffle(train);
-                    foreach (int i in train.Skip(size))
+                    var repeated = new List<double>();
+                    for (int r = 0; r < repeats; r++)
                     {
-                        subset[i] = -1;
+                        var subset = (int[])fold.Clone();
+                        var train = Enumerable.Range(0, n).Where(i => fold[i] != f).ToArray();
+                        new SplitRandom(options.Seed + (size * 7) + r).Shuffle(train);
+                        foreach (int i in train.Skip(size))
+                        {
+                            subset[i] = -1;
+                        }
+                        repeated.Add(Ridge(x, targets, subset, f, regression, classes));
                     }
-                    scores.Add(Ridge(x, targets, subset, f, regression, classes));
+                    scores.Add(repeated.Average());
                 }
                 double mean = scores.Average();
                 points.Add(new LearningCurvePoint(size, name, mean, Math.Sqrt(scores.Sum(s => (s - mean) * (s - mean)) / Math.Max(1, scores.Count - 1))));
@@ -255,13 +262,20 @@ public static class Transferability
         int d = x[0].Length;
         var mean = new double[d];
         var sd = new double[d];
+        var low = new double[d];
+        var high = new double[d];
         for (int j = 0; j < d; j++)
         {
             mean[j] = train.Average(i => (double)x[i][j]);
             double variance = train.Sum(i => Math.Pow(x[i][j] - mean[j], 2)) / train.Length;
             sd[j] = variance > 1e-24 ? Math.Sqrt(variance) : 1;
+            low[j] = train.Min(i => (double)x[i][j]);
+            high[j] = train.Max(i => (double)x[i][j]);
         }
-        Matrix<double> Standardised(int[] rows) => Matrix<double>.Build.Dense(rows.Length, d, (r, j) => (x[rows[r]][j] - mean[j]) / sd[j]);
+        // Held-out values are clamped to the training range first: a ReLU unit (or an edge voxel block) that fired in
+        // one training subject has a tiny sd, and a held-out subject where it fires would be standardised to
+        // hundreds of sds and swamp the prediction.
+        Matrix<double> Standardised(int[] rows) => Matrix<double>.Build.Dense(rows.Length, d, (r, j) => (Math.Clamp(x[rows[r]][j], low[j], high[j]) - mean[j]) / sd[j]);
         var xt = Standardised(train);
         int k = regression ? 1 : classes;
         var y = Matrix<double>.Build.Dense(train.Length, k, (r, c) => regression ? targets[train[r]] : (int)targets[train[r]] == c ? 1 : 0);

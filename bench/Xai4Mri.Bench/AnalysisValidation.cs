@@ -249,7 +249,8 @@ internal static class AnalysisValidation
                 _ => "none",
             };
             // "Too little signal" scores what not training gives: the chance level.
-            double recommended = key == "none" ? chance : scores[key];
+            // A partial outcomes file (a run still going) may lack the recommended strategy: NaN, reported as such.
+            double recommended = key == "none" ? chance : scores.GetValueOrDefault(key, double.NaN);
             bool within = scenario.Regression ? recommended <= 1.1 * best.Value : recommended >= 0.9 * best.Value;
             rows.Add((scenario, report, actual, best.Key, best.Value, recommended, within));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
