@@ -11,6 +11,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "datapath" => DataPathBenchmark.Run(args[1..]),
     "analysis-outcomes" => AnalysisValidation.Outcomes(args[1..]),
     "analysis-validate" => AnalysisValidation.Validate(args[1..]),
+    "analysis-timing" => AnalysisValidation.Timing(args[1..]),
     _ => Usage(),
 };
 
@@ -25,5 +26,6 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench transfer-compare --work DIR [--target age|group] [--n 60,120] [--epochs 12] [--fine-tune 8] [--folds 5] [--site site-d] [--pretrained pretrained-mrinet] [--no-restore] [--validation-fraction 0.1] [--strategies scratch,features,mono,dual,probe]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-outcomes --work DIR [--scenarios a,b,c,d,e,f] [--strategies scratch,features,probe,mono,dual] [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-validate --work DIR [--pretrained pretrained-mrinet-bn]");
+    Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");
     return 2;
 }
