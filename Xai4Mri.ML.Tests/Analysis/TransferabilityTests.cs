@@ -57,6 +57,23 @@ public sealed class TransferabilityTests
     }
 
     [TestMethod]
+    public void RidgeWithFewerSubjectsThanFeaturesStillChoosesAUsefulPenalty()
+    {
+        // 30 subjects (24 train per fold), 120 features, a target on 3 of them: a tiny penalty interpolates the
+        // training rows and predicts held-out ones badly; leave-one-out must see that.
+        var random = new Random(11);
+        float[][] x = [.. Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, 120).Select(_ => (float)random.NextDouble()).ToArray())];
+        float[] y = [.. x.Select(r => 10 * (r[0] + r[1] + r[2]))];
+        int[] fold = [.. Enumerable.Range(0, 30).Select(i => i % 5)];
+        double mean = y.Average(v => (double)v);
+        double chance = y.Average(v => Math.Abs(v - mean));
+
+        double mae = Enumerable.Range(0, 5).Average(f => Transferability.Ridge(x, y, fold, f, regression: true, classes: 0));
+
+        Assert.IsLessThan(0.9 * chance, mae, $"ridge MAE {mae} vs mean predictor {chance}");
+    }
+
+    [TestMethod]
     public void LearningCurveOfALinearTargetImprovesWithMoreSubjects()
     {
         // 80 subjects, 40 features of which 4 carry a linear target plus noise: the held-out error must fall with N.

@@ -1,4 +1,5 @@
 using TorchSharp.Modules;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;
@@ -35,6 +36,9 @@ internal sealed class AdamOptimizer : IDisposable
         Steps++;
         double correction = Math.Sqrt(1 - Math.Pow(_beta2, Steps)) / (1 - Math.Pow(_beta1, Steps));
         using var _ = no_grad();
+        // Scalars held in locals for the whole step: an implicitly converted temporary can be finalised by the GC
+        // while libtorch still reads it, which crashed a two-hour run once ("toDouble ... Expected false to be true").
+        using Scalar beta1 = _beta1, keep1 = 1 - _beta1, beta2 = _beta2, keep2 = 1 - _beta2, epsilon = _epsilon, decay = _weightDecay, step = -learningRate * correction;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
@@ -43,10 +47,10 @@ internal sealed class AdamOptimizer : IDisposable
                 continue;
             }
             using var scope = NewDisposeScope();
-            var gradient = _weightDecay > 0 ? g.add(p, alpha: _weightDecay) : g;
-            _m[i].mul_(_beta1).add_(gradient, alpha: 1 - _beta1);
-            _v[i].mul_(_beta2).addcmul_(gradient, gradient, value: 1 - _beta2);
-            p.addcdiv_(_m[i], _v[i].sqrt().add_(_epsilon), value: -learningRate * correction);
+            var gradient = _weightDecay > 0 ? g.add(p, alpha: decay) : g;
+            _m[i].mul_(beta1).add_(gradient, alpha: keep1);
+            _v[i].mul_(beta2).addcmul_(gradient, gradient, value: keep2);
+            p.addcdiv_(_m[i], _v[i].sqrt().add_(epsilon), value: step);
         }
         foreach (var p in _parameters)
         {
