@@ -57,6 +57,27 @@ public sealed class TransferabilityTests
     }
 
     [TestMethod]
+    public void RidgeMatchesTheNumPyReferenceOnRealPenultimateFeatures()
+    {
+        // 60 subjects × 64 penultimate features of the validation's site-D scenario, and the probe re-implemented in NumPy (Fixtures/ridge).
+        var lines = File.ReadAllLines(TestPaths.Fixture("ridge/features.csv"));
+        float[][] rows = [.. lines.Select(l => l.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
+        float[][] x = [.. rows.Select(r => r[..^1])];
+        float[] y = [.. rows.Select(r => r[^1])];
+        using var expected = System.Text.Json.JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("ridge/ridge_expected.json")));
+        int[] full = [.. Enumerable.Range(0, 60).Select(i => i % 5)];
+        int[] subset = [.. Enumerable.Range(0, 60).Select(i => i % 3 == 0 && i % 5 != 0 ? -1 : i % 5)];
+
+        var perFold = expected.RootElement.GetProperty("full").EnumerateArray().Select(e => e.GetDouble()).ToArray();
+        for (int f = 0; f < 5; f++)
+        {
+            Assert.AreEqual(perFold[f], Transferability.Ridge(x, y, full, f, regression: true, classes: 0), 1e-6 * perFold[f], $"fold {f}");
+        }
+        double subsetExpected = expected.RootElement.GetProperty("subset_fold0").GetDouble();
+        Assert.AreEqual(subsetExpected, Transferability.Ridge(x, y, subset, 0, regression: true, classes: 0), 1e-6 * subsetExpected);
+    }
+
+    [TestMethod]
     public void RidgeWithFewerSubjectsThanFeaturesStillChoosesAUsefulPenalty()
     {
         // 30 subjects (24 train per fold), 120 features, a target on 3 of them: a tiny penalty interpolates the
