@@ -19,29 +19,28 @@ internal static class AnalyzeCommand
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var model = new Option<string>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network)", Required = true };
-        var data = new Option<string>("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
-        var label = new Option<string>("--label") { Description = "The column to predict", Required = true };
+        var study = new StudyInput();
         var output = new Option<string?>("--out") { Description = "Folder for report.md, report.json and the PNG figures (default: Markdown to stdout)" };
-        var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
-        task.AcceptOnlyFromAmong("regression", "classification");
-        var template = new Option<string?>("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {StudyInput.DefaultTemplate})" };
-        var suffix = new Option<string>("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
         var folds = new Option<int>("--folds") { Description = "Cross-validation folds of the probes", DefaultValueFactory = _ => 5 };
         var seed = new Option<int>("--seed") { Description = "Seed of folds and subsets", DefaultValueFactory = _ => 0 };
         var site = new Option<string?>("--site-column") { Description = "Column naming each image's site (default: 'site' when present)" };
         var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the model's, else keep the images')" };
-        var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
         var command = new Command("analyze", "Analyse a study for a pretrained model: diagnostics, transferability, domain shift and a recommended training strategy")
         {
-            model, data, label, output, task, template, suffix, folds, seed, site, voxel, cache,
+            model, output, folds, seed, site, voxel,
         };
+        foreach (var option in study.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(result =>
         {
             try
             {
-                return Run(stdout, stderr, result.GetRequiredValue(model), result.GetRequiredValue(data), result.GetRequiredValue(label), result.GetValue(output),
-                    result.GetValue(task) == "classification", result.GetValue(template), result.GetValue(suffix)!, result.GetValue(folds), result.GetValue(seed),
-                    result.GetValue(site), result.GetValue(voxel), result.GetValue(cache));
+                var ml = new MLContext(seed: result.GetValue(seed));
+                var (data, label) = study.Load(ml, result);
+                return Run(ml, stdout, stderr, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
+                    result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
             }
             catch (ArgumentException e)
             {
@@ -57,11 +56,9 @@ internal static class AnalyzeCommand
         return command;
     }
 
-    private static int Run(TextWriter stdout, TextWriter stderr, string modelPath, string data, string label, string? output, bool classification, string? template,
-        string suffix, int folds, int seed, string? site, double? voxel, string? cache)
+    private static int Run(MLContext ml, TextWriter stdout, TextWriter stderr, string modelPath, IDataView study, string labelColumn, string? output,
+        int folds, int seed, string? site, double? voxel, string? cache)
     {
-        var ml = new MLContext(seed: seed);
-        var (study, labelColumn) = StudyInput.Load(ml, data, template, suffix, label, classification);
         using var pretrained = MriNetModel.Load(modelPath);
         // Conform the images the way the model expects them: its orientation, voxel size and input box.
         var loader = new NiftiLoaderOptions

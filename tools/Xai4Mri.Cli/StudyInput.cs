@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
@@ -8,9 +9,44 @@ namespace Xai4Mri.Cli;
 /// The study a command works on: a participants.tsv (images found by a path template) or a BIDS root, with the
 /// label made ready for the networks (Single for regression; a key column "Label" for classes).
 /// </summary>
-internal static class StudyInput
+internal sealed class StudyInput
 {
     public const string DefaultTemplate = "{participant_id}/anat/{participant_id}_T1w.nii.gz";
+
+    /// <summary>--data: a study table or a BIDS root.</summary>
+    public Option<string> Data { get; } = new("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
+
+    /// <summary>--label: the column to predict.</summary>
+    public Option<string> Label { get; } = new("--label") { Description = "The column to predict", Required = true };
+
+    /// <summary>--task: regression or classification.</summary>
+    public Option<string> Task { get; } = TaskOption();
+
+    /// <summary>--path-template: image path per table row.</summary>
+    public Option<string?> Template { get; } = new("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {DefaultTemplate})" };
+
+    /// <summary>--suffix: the BIDS image suffix.</summary>
+    public Option<string> Suffix { get; } = new("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
+
+    /// <summary>--cache: the volume cache folder.</summary>
+    public Option<string?> Cache { get; } = new("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
+
+    /// <summary>The options, to add to a command.</summary>
+    public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, Cache];
+
+    /// <summary>True when --task says classification.</summary>
+    public bool IsClassification(ParseResult result) => result.GetValue(Task) == "classification";
+
+    /// <summary>The study of the parsed options and its label column.</summary>
+    public (IDataView Study, string LabelColumn) Load(MLContext ml, ParseResult result) =>
+        Load(ml, result.GetRequiredValue(Data), result.GetValue(Template), result.GetValue(Suffix)!, result.GetRequiredValue(Label), IsClassification(result));
+
+    private static Option<string> TaskOption()
+    {
+        var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
+        task.AcceptOnlyFromAmong("regression", "classification");
+        return task;
+    }
 
     /// <summary>The rows and the name of the label column to train or analyse on.</summary>
     /// <exception cref="ArgumentException">The label column is not in the study (the message lists the columns).</exception>

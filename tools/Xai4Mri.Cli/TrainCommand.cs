@@ -18,13 +18,8 @@ internal static class TrainCommand
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
-        var data = new Option<string>("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
-        var label = new Option<string>("--label") { Description = "The column to predict", Required = true };
+        var study = new StudyInput();
         var output = new Option<string>("--out") { Description = "The model .zip to write", Required = true };
-        var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
-        task.AcceptOnlyFromAmong("regression", "classification");
-        var template = new Option<string?>("--path-template") { Description = "Image path per row of a TSV, relative to its folder (default {participant_id}/anat/{participant_id}_T1w.nii.gz)" };
-        var suffix = new Option<string>("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
         var model = new Option<string?>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network); default: a fresh MRInet" };
         var strategy = new Option<string>("--strategy") { Description = "mono, dual or probe (linear probe then fine-tune)", DefaultValueFactory = _ => "dual" };
         strategy.AcceptOnlyFromAmong("mono", "dual", "probe");
@@ -39,20 +34,24 @@ internal static class TrainCommand
         var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: keep the images')" };
         var shape = new Option<string?>("--shape") { Description = "Conformed input DxHxW (default: the pretrained model's, else learned from the data)" };
         var plot = new Option<string?>("--plot") { Description = "Write the learning curve PNG here" };
-        var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
         var command = new Command("train", "Train (fine-tune) a network on a study and save the ML.NET model .zip")
         {
-            data, label, output, task, template, suffix, model, strategy, epochs, fineTune, learningRate, batch, validation, patience, checkpoint, seed, voxel, shape, plot, cache,
+            output, model, strategy, epochs, fineTune, learningRate, batch, validation, patience, checkpoint, seed, voxel, shape, plot,
         };
+        foreach (var option in study.All)
+        {
+            command.Options.Add(option);
+        }
         command.SetAction(result =>
         {
             try
             {
-                return Run(result, stdout, stderr, new Arguments(
-                    result.GetRequiredValue(data), result.GetRequiredValue(label), result.GetRequiredValue(output), result.GetValue(task) == "classification",
-                    result.GetValue(template), result.GetValue(suffix)!, result.GetValue(model), result.GetValue(strategy)!, result.GetValue(epochs), result.GetValue(fineTune),
+                var ml = new MLContext(seed: result.GetValue(seed));
+                var (data, label) = study.Load(ml, result);
+                return Run(ml, data, label, stdout, new Arguments(
+                    result.GetRequiredValue(output), study.IsClassification(result), result.GetValue(model), result.GetValue(strategy)!, result.GetValue(epochs), result.GetValue(fineTune),
                     result.GetValue(learningRate), result.GetValue(batch), result.GetValue(validation), result.GetValue(patience), result.GetValue(checkpoint),
-                    result.GetValue(seed), result.GetValue(voxel), result.GetValue(shape), result.GetValue(plot), result.GetValue(cache)));
+                    result.GetValue(seed), result.GetValue(voxel), result.GetValue(shape), result.GetValue(plot), result.GetValue(study.Cache)));
             }
             catch (ArgumentException e)
             {
@@ -68,14 +67,12 @@ internal static class TrainCommand
         return command;
     }
 
-    private sealed record Arguments(string Data, string Label, string Output, bool Classification, string? Template, string Suffix, string? Model, string Strategy,
+    private sealed record Arguments(string Output, bool Classification, string? Model, string Strategy,
         int Epochs, int FineTune, double? LearningRate, int Batch, double Validation, int Patience, string? Checkpoint, int Seed, double? Voxel, string? Shape,
         string? Plot, string? Cache);
 
-    private static int Run(ParseResult result, TextWriter stdout, TextWriter stderr, Arguments a)
+    private static int Run(MLContext ml, IDataView study, string labelColumn, TextWriter stdout, Arguments a)
     {
-        var ml = new MLContext(seed: a.Seed);
-        var (study, labelColumn) = StudyInput.Load(ml, a.Data, a.Template, a.Suffix, a.Label, a.Classification);
         using var pretrained = a.Model is null ? null : MriNetModel.Load(a.Model);
         int[]? shape = a.Shape is null ? pretrained?.InputShape : a.Shape.Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var loader = new NiftiLoaderOptions { VoxelSize = a.Voxel is { } v ? [v] : null, TargetShape = shape, CacheDirectory = a.Cache };
