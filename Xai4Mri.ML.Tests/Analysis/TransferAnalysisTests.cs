@@ -152,11 +152,14 @@ public sealed class TransferAnalysisTests
     {
         using var dir = TestPaths.Scratch();
         var ml = new MLContext(seed: 1);
-        var rows = ml.Data.LoadFromEnumerable(Rows(dir, shuffleAges: true));
+        // Without a site column: one intensity histogram for all images.
+        var rows = ml.Transforms.DropColumns("site").Fit(ml.Data.LoadFromEnumerable(Rows(dir, shuffleAges: true))).Transform(ml.Data.LoadFromEnumerable(Rows(dir, shuffleAges: true)));
         var data = Loader(ml, dir).Fit(rows).Transform(rows);
         using var pretrained = Pretrained();
 
         var report = TransferAnalysis.Analyze(ml, pretrained, data, "Age", options: new TransferAnalysisOptions { Folds = 4 });
+
+        Assert.AreEqual("all images", report.IntensityHistograms.Single().Group);
 
         Assert.AreEqual(RecommendedStrategy.TooLittleSignal, report.Recommendation.Strategy,
             $"skill {report.Recommendation.ExpectedSkill}: {string.Join(" ", report.Recommendation.Reasons)}");

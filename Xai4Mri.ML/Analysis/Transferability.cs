@@ -37,8 +37,8 @@ public static class Transferability
 
     /// <summary>
     /// One pass through the network over <paramref name="data"/>: penultimate features, channel means of the last
-    /// spatial layer, raw block means, targets, and (with <paramref name="groupColumn"/>) each row's group and a
-    /// bounded sample of its non-zero voxels for the intensity histograms.
+    /// spatial layer, raw block means, targets, a bounded sample of each image's non-zero voxels for the intensity
+    /// histograms, and (with <paramref name="groupColumn"/>) each row's group.
     /// </summary>
     internal static AnalysisFeatures Extract(MriNetModel model, IDataView data, TransferabilityOptions options, LabelColumn label, string? groupColumn)
     {
@@ -80,10 +80,10 @@ public static class Transferability
                     earlier.Add(c == 0 ? [0f] : pooled.AsSpan(i * c, c).ToArray());
                     raw.Add(BlockMeans(image, input, options.RawBlockSize));
                     targets.Add(batch.Targets[i]);
+                    samples.Add(NonZeroSample(image, IntensitySampleSize));
                     if (groupColumn is not null)
                     {
                         groups.Add(batch.Groups![i]);
-                        samples.Add(NonZeroSample(image, IntensitySampleSize));
                     }
                 }
                 options.Progress?.Report($"features: {targets.Count} images");
