@@ -111,6 +111,13 @@ public sealed class TransferAnalysisTests
         {
             CollectionAssert.AreEqual(before[name], tensor.data<float>().ToArray(), name);
         }
+
+        // Saved with ml.Model.Save the analysis is an empty step: the loaded chain gives the loader's output.
+        string zip = dir.File("analysis.zip");
+        ml.Model.Save(model, data.Schema, zip);
+        var reloaded = new MLContext(seed: 1).Model.Load(zip, out _).Transform(data);
+        CollectionAssert.AreEqual(loaded.Schema.Select(c => c.Name).ToArray(), reloaded.Schema.Select(c => c.Name).ToArray());
+        CollectionAssert.AreEqual(loaded.GetColumn<float[]>("Image").Last(), reloaded.GetColumn<float[]>("Image").Last());
     }
 
     [TestMethod]
