@@ -26,8 +26,9 @@ public sealed class RecommenderTests
     {
         using var model = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 1);
 
-        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(9.8, 9.9)).Strategy, "skill 0.02 < 0.05");
-        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(9.0, 9.9, sd: 3)).Strategy, "skill 0.1 but fold sd 3 → 2·se = 0.27");
+        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(9.2, 9.9)).Strategy, "skill 0.08 < 0.1");
+        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(8.5, 9.9, sd: 3)).Strategy, "skill 0.15 but fold sd 3 → 1.645 se = 0.22");
+        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, Recommend(model, Probes(8.5, 9.9, sd: 1)).Strategy, "skill 0.15 > 1.645 se = 0.074: weak signal");
         Assert.AreEqual(RecommendedStrategy.TrainFromScratch, Recommend(model, Probes(8.0, 6.0)).Strategy, "raw skill 0.4 vs pretrained 0.2");
         Assert.AreEqual(RecommendedStrategy.FrozenFeatures, Recommend(model, Probes(6.0, 8.0), subjects: 30).Strategy);
         var dual = Recommend(model, Probes(6.0, 8.0));

@@ -11,7 +11,10 @@ namespace Xai4Mri.ML.Analysis;
 internal static class Recommender
 {
     /// <summary>Below this skill (share of the chance error removed) a probe is not taken as signal.</summary>
-    internal const double SignalSkill = 0.05;
+    internal const double SignalSkill = 0.1;
+
+    /// <summary>Standard errors the best probe must also lie above chance: a one-sided 5 % test (z = 1.645).</summary>
+    internal const double SignalZ = 1.645;
 
     /// <summary>Raw image features must beat the pretrained ones by this much skill before training from scratch is advised.</summary>
     internal const double RawAdvantage = 0.05;
@@ -60,7 +63,7 @@ internal static class Recommender
         double skill = Math.Max(skillPretrained, skillRaw);
         // The standard error of the best probe's mean over folds, in skill units.
         double se = Math.Max(1e-9, best.StandardDeviation / Math.Sqrt(x.Folds) / scale);
-        double threshold = Math.Max(SignalSkill, 2 * se);
+        double threshold = Math.Max(SignalSkill, SignalZ * se);
         bool signal = skill > threshold;
         // The best of six probes is biased upwards, the more so the noisier the folds: expect one standard error less.
         double expected = skill - se;
