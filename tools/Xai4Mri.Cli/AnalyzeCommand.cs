@@ -5,7 +5,6 @@ using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.Cli;
 
@@ -33,26 +32,13 @@ internal static class AnalyzeCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result =>
+        command.SetAction(result => CliApp.Guard("analyze", stderr, () =>
         {
-            try
-            {
-                var ml = new MLContext(seed: result.GetValue(seed));
-                var (data, label) = study.Load(ml, result);
-                return Run(ml, stdout, stderr, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
-                    result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
-            }
-            catch (ArgumentException e)
-            {
-                stderr.WriteLine($"xai4mri analyze: {e.Message}");
-                return CliApp.ExitUsage;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
-            {
-                stderr.WriteLine($"xai4mri analyze: {e.Message}");
-                return CliApp.ExitBadInput;
-            }
-        });
+            var ml = new MLContext(seed: result.GetValue(seed));
+            var (data, label) = study.Load(ml, result);
+            return Run(ml, stdout, stderr, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
+                result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
+        }));
         return command;
     }
 

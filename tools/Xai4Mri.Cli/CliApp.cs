@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.Cli;
 
@@ -37,5 +40,27 @@ public static class CliApp
             return ExitUsage;
         }
         return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>
+    /// Runs a command's work and turns the library's documented exceptions into one stderr line and an exit code:
+    /// bad arguments (ArgumentException) exit 2, unreadable or unusable inputs exit 1.
+    /// </summary>
+    internal static int Guard(string command, TextWriter stderr, Func<int> work)
+    {
+        try
+        {
+            return work();
+        }
+        catch (ArgumentException e)
+        {
+            stderr.WriteLine($"xai4mri {command}: {e.Message}");
+            return ExitUsage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
+        {
+            stderr.WriteLine($"xai4mri {command}: {e.Message}");
+            return ExitBadInput;
+        }
     }
 }

@@ -5,7 +5,6 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.Cli;
@@ -42,28 +41,15 @@ internal static class TrainCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result =>
+        command.SetAction(result => CliApp.Guard("train", stderr, () =>
         {
-            try
-            {
-                var ml = new MLContext(seed: result.GetValue(seed));
-                var (data, label) = study.Load(ml, result);
-                return Run(ml, data, label, stdout, new Arguments(
-                    result.GetRequiredValue(output), study.IsClassification(result), result.GetValue(model), result.GetValue(strategy)!, result.GetValue(epochs), result.GetValue(fineTune),
-                    result.GetValue(learningRate), result.GetValue(batch), result.GetValue(validation), result.GetValue(patience), result.GetValue(checkpoint),
-                    result.GetValue(seed), result.GetValue(voxel), result.GetValue(shape), result.GetValue(plot), result.GetValue(study.Cache)));
-            }
-            catch (ArgumentException e)
-            {
-                stderr.WriteLine($"xai4mri train: {e.Message}");
-                return CliApp.ExitUsage;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
-            {
-                stderr.WriteLine($"xai4mri train: {e.Message}");
-                return CliApp.ExitBadInput;
-            }
-        });
+            var ml = new MLContext(seed: result.GetValue(seed));
+            var (data, label) = study.Load(ml, result);
+            return Run(ml, data, label, stdout, new Arguments(
+                result.GetRequiredValue(output), study.IsClassification(result), result.GetValue(model), result.GetValue(strategy)!, result.GetValue(epochs), result.GetValue(fineTune),
+                result.GetValue(learningRate), result.GetValue(batch), result.GetValue(validation), result.GetValue(patience), result.GetValue(checkpoint),
+                result.GetValue(seed), result.GetValue(voxel), result.GetValue(shape), result.GetValue(plot), result.GetValue(study.Cache)));
+        }));
         return command;
     }
 
