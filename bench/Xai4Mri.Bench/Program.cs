@@ -23,7 +23,7 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench inference [--threads N] [--reps N] [--shape DxHxW]...");
     Console.Error.WriteLine("       Xai4Mri.Bench transfer-pretrain --work DIR [--subjects 1000] [--epochs 30] [--learning-rate 1e-3] [--patience 10] [--batch-norm] [--augment] [--name pretrained-mrinet]");
     Console.Error.WriteLine("       Xai4Mri.Bench datapath --work DIR [--subjects 200] [--epochs 3] [--repeats 3]");
-    Console.Error.WriteLine("       Xai4Mri.Bench transfer-compare --work DIR [--target age|group] [--n 60,120] [--epochs 12] [--fine-tune 8] [--folds 5] [--site site-d] [--pretrained pretrained-mrinet] [--no-restore] [--validation-fraction 0.1] [--learning-rate 5e-4] [--strategies scratch,features,mono,dual,probe]");
+    Console.Error.WriteLine("       Xai4Mri.Bench transfer-compare --work DIR [--target age|group] [--n 60,120] [--epochs 12] [--fine-tune 8] [--folds 5] [--site site-d] [--pretrained pretrained-mrinet] [--no-restore] [--validation-fraction 0.1] [--learning-rate 5e-4] [--augment] [--strategies scratch,features,mono,dual,probe]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-outcomes --work DIR [--scenarios a,b,c,d,e,f] [--strategies scratch,features,probe,mono,dual] [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-validate --work DIR [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");

@@ -105,6 +105,7 @@ internal static class TransferStudy
         bool restore = !args.Contains("--no-restore");
         double validation = double.Parse(Arg(args, "--validation-fraction") ?? "0.1", CultureInfo.InvariantCulture);
         double transferRate = double.Parse(Arg(args, "--learning-rate") ?? "5e-4", CultureInfo.InvariantCulture);
+        bool augment = args.Contains("--augment");
         var clock = Stopwatch.StartNew();
         // Site D is the default target: FLAIR instead of T1w, PSR instead of RAS, another noise level, stored at 3 mm.
         string targetFolder = Path.Combine(work, siteName == "site-d" ? "target" : $"target-{siteName}");
@@ -134,7 +135,7 @@ internal static class TransferStudy
             foreach (string strategy in only)
             {
                 var started = clock.Elapsed;
-                var pipeline = loader.Append(Strategy(ml, strategy, regression ? "age" : "Label", regression, pretrained, epochs, fineTune, restore, validation, transferRate));
+                var pipeline = loader.Append(Strategy(ml, strategy, regression ? "age" : "Label", regression, pretrained, epochs, fineTune, restore, validation, transferRate, augment));
                 var (mean, sd, second) = CrossValidate(ml, data, pipeline, regression ? "age" : "Label", regression, folds);
                 var outcome = new Outcome(strategy, mean, sd, second, (clock.Elapsed - started).TotalMinutes);
                 outcomes.Add(outcome);
@@ -156,13 +157,13 @@ internal static class TransferStudy
                 }
             }
         }
-        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}{(restore ? "" : "-no-restore")}{(validation == 0.1 ? "" : string.Create(CultureInfo.InvariantCulture, $"-validation-{validation}"))}{(transferRate == 5e-4 ? "" : string.Create(CultureInfo.InvariantCulture, $"-lr-{transferRate}"))}.md"), lines);
+        File.WriteAllLines(Path.Combine(work, $"results-{target}-{siteName}-{pretrainedName}{(restore ? "" : "-no-restore")}{(validation == 0.1 ? "" : string.Create(CultureInfo.InvariantCulture, $"-validation-{validation}"))}{(transferRate == 5e-4 ? "" : string.Create(CultureInfo.InvariantCulture, $"-lr-{transferRate}"))}{(augment ? "-augment" : "")}.md"), lines);
         Console.WriteLine($"done in {clock.Elapsed.TotalMinutes:F1} min");
         return 0;
     }
 
     /// <summary>The estimator for one strategy of the comparison, all with the same epoch budget.</summary>
-    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true, double validation = 0.1, double transferRate = 5e-4)
+    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true, double validation = 0.1, double transferRate = 5e-4, bool augment = false)
     {
         if (strategy == "features")
         {
@@ -183,6 +184,7 @@ internal static class TransferStudy
             // 0: no validation split, no early stopping, no best-epoch selection — the weights after the fixed budget.
             ValidationFraction = validation,
             RestoreBestBetweenPhases = restore,
+            Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
             Seed = 1,
         };
         return regression ? ml.Regression.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
