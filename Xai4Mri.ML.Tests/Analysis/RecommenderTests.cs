@@ -19,7 +19,7 @@ public sealed class RecommenderTests
     }
 
     private static TransferRecommendation Recommend(MriNetModel model, TransferabilityReport probes, int subjects = 60, DomainShiftReport? shift = null) =>
-        Recommender.Recommend(new Recommender.Inputs(subjects, true, 0, 5, probes, shift, model, 0.5, 0.1, 1L << 32));
+        Recommender.Recommend(new Recommender.Inputs(subjects, true, 5, probes, shift, model, 0.5, 0.1, 1L << 32));
 
     [TestMethod]
     public void EachRuleChoosesItsStrategy()
@@ -67,7 +67,7 @@ public sealed class RecommenderTests
         Assert.AreEqual(22, larger.Epochs + larger.FineTuneEpochs);
 
         // A memory budget below one step of 4 images keeps the batch at 2.
-        var tight = Recommender.Recommend(new Recommender.Inputs(60, true, 0, 5, Probes(6.0, 8.0), null, model, 0.5, 0.1, EpochTimer.TrainingBytes(model, 4) - 1));
+        var tight = Recommender.Recommend(new Recommender.Inputs(60, true, 5, Probes(6.0, 8.0), null, model, 0.5, 0.1, EpochTimer.TrainingBytes(model, 4) - 1));
         Assert.AreEqual(2, tight.BatchSize);
     }
 
@@ -93,6 +93,26 @@ public sealed class RecommenderTests
 
         var frozen = Assert.ThrowsExactly<InvalidOperationException>(() => Recommend(model, Probes(6.0, 8.0), subjects: 30).ToTrainerOptions("age", model));
         StringAssert.Contains(frozen.Message, "MriNetFeaturize");
+    }
+
+    [TestMethod]
+    public void TheShiftReasonFitsTheStrategyAndFrozenAdviceHasNoTrainingPlan()
+    {
+        using var model = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 1);
+        var large = new DomainShiftReport("test", 64, 1.2, 0.4, 0.8, "large");
+
+        var dual = Recommend(model, Probes(6.0, 8.0), shift: large);
+        StringAssert.Contains(dual.Reasons[1], "mean |d| 1.20");
+        StringAssert.Contains(dual.Reasons[1], "the convolutional layers must adapt, which the recommended strategy does by training them");
+        StringAssert.Contains(dual.Reasons[2], "38 subjects train per fold");
+
+        var frozen = Recommend(model, Probes(7.0, 9.0), shift: large);
+        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, frozen.Strategy);
+        StringAssert.Contains(frozen.Reasons[1], "with more subjects, fine-tuning becomes the better choice");
+        Assert.HasCount(2, frozen.Reasons, "no epochs or batches for advice that trains no network");
+
+        var close = Recommend(model, Probes(6.0, 8.0), shift: new DomainShiftReport("test", 64, 0.1, 0, 1, "none"));
+        StringAssert.Contains(close.Reasons[1], "lie close to the source's (mean |d| 0.10, level none)");
     }
 
     [TestMethod]

@@ -393,6 +393,12 @@ public sealed class MriNetTransferTrainerTests
         using var recovered = MriNetModel.FromModelZip(zip);
         var trained = model.LastTransformer.Model;
         CollectionAssert.AreEqual(Weights(trained).Values.SelectMany(v => v).ToArray(), Weights(recovered).Values.SelectMany(v => v).ToArray());
+        // The fit recorded the penultimate features of the 8 images it saw, and the .zip carries them.
+        Assert.IsNotNull(trained.SourceStatistics);
+        Assert.AreEqual(8, trained.SourceStatistics.Count);
+        Assert.AreEqual("data MriNetTransfer was fitted on (8 images)", trained.SourceStatistics.Description);
+        Assert.AreEqual(trained.Spec.PenultimateIndex, trained.SourceStatistics.LayerIndex);
+        CollectionAssert.AreEqual(trained.SourceStatistics.Mean, recovered.SourceStatistics!.Mean);
+        CollectionAssert.AreEqual(trained.SourceStatistics.StandardDeviation, recovered.SourceStatistics.StandardDeviation);
     }
-
 }

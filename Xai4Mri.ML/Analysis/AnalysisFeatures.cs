@@ -11,5 +11,4 @@ internal sealed record AnalysisFeatures(
     float[] Targets,
     string[] Groups,
     IReadOnlyList<float[]> IntensitySamples,
-    int PenultimateLayer,
-    int EarlierLayer);
+    int PenultimateLayer);

@@ -38,7 +38,6 @@ internal static class Recommender
     internal sealed record Inputs(
         int Subjects,
         bool Regression,
-        int Classes,
         int Folds,
         TransferabilityReport Transferability,
         DomainShiftReport? Shift,
@@ -100,9 +99,12 @@ internal static class Recommender
         }
         if (x.Shift is { } shift && strategy != RecommendedStrategy.TooLittleSignal)
         {
-            reasons.Add(shift.IsSubstantial
-                ? string.Create(c, $"The new data's features lie far from the source's (mean |d| {shift.MeanAbsoluteShift:F2}, {shift.LargeShiftFraction:P0} of features shifted by more than one source sd): the convolutional layers should adapt, so do not keep them frozen from the start.")
-                : string.Create(c, $"The new data's features lie close to the source's (mean |d| {shift.MeanAbsoluteShift:F2}, level {shift.Level})."));
+            string far = string.Create(c, $"The new data's features lie far from the source's (mean |d| {shift.MeanAbsoluteShift:F2}, {shift.LargeShiftFraction:P0} of features shifted by more than one source sd)");
+            reasons.Add(!shift.IsSubstantial
+                ? string.Create(c, $"The new data's features lie close to the source's (mean |d| {shift.MeanAbsoluteShift:F2}, level {shift.Level}).")
+                : strategy == RecommendedStrategy.FrozenFeatures
+                    ? $"{far}: frozen features fit this data less well than the source's, but with this little signal the convolutional layers cannot be retrained safely; with more subjects, fine-tuning becomes the better choice."
+                    : $"{far}: the convolutional layers must adapt, which the recommended strategy does by training them.");
         }
 
         // Sizes: the subjects that train in one cross-validation fold, the share held out for early stopping, the batch.
@@ -124,7 +126,10 @@ internal static class Recommender
         int fineTune = twoPhases ? total - epochs : 0;
         double rate = strategy == RecommendedStrategy.TrainFromScratch ? 1e-3 : x.Model.LearningRate ?? 5e-4;
         double secondsPerEpoch = (training * x.TrainSecondsPerImage) + (pool * validation * x.ForwardSecondsPerImage);
-        reasons.Add(string.Create(c, $"{training} subjects train per fold ({validation:P0} of {pool:F0} held out for early stopping): batch {batch}, {steps} steps per epoch, {total} epochs ≈ {TargetSteps} steps in all; about {secondsPerEpoch:F1} s per epoch here."));
+        if (strategy is not (RecommendedStrategy.FrozenFeatures or RecommendedStrategy.TooLittleSignal))
+        {
+            reasons.Add(string.Create(c, $"{training} subjects train per fold ({validation:P0} of {pool:F0} held out for early stopping): batch {batch}, {steps} steps per epoch, {total} epochs ≈ {TargetSteps} steps in all; about {secondsPerEpoch:F1} s per epoch here."));
+        }
 
         var frozen = strategy == RecommendedStrategy.DualPhase
             ? x.Model.Spec.Layers.Where(l => l.HasWeights && l.Kind != LayerKind.Dense).Select(l => l.Name).ToList()

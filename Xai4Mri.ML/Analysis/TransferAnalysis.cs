@@ -82,7 +82,7 @@ public static class TransferAnalysis
         const int timedBatch = 4;
         var (train, forward, _) = EpochTimer.Measure(pretrained, data, imageColumnName, label, timedBatch, options.TimingBatches);
         long budget = options.MemoryBudgetBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
-        var recommendation = Recommender.Recommend(new Recommender.Inputs(features.Targets.Length, regression, label.ClassNames.Count, options.Folds,
+        var recommendation = Recommender.Recommend(new Recommender.Inputs(features.Targets.Length, regression, options.Folds,
             transferability, shift, pretrained, train / timedBatch, forward / timedBatch, budget));
         Report($"analysis done in {clock.Elapsed.TotalSeconds:F0} s: {recommendation.Strategy}");
         return new TransferReport(labelColumnName, features.Targets.Length, dataset, model, transferability, shift, curve, embedding, histograms,

@@ -93,7 +93,7 @@ public static class Transferability
         {
             model.Network.train(training);
         }
-        return new AnalysisFeatures([.. deep], [.. earlier], [.. raw], [.. targets], [.. groups], samples, penultimate, earlierLayer);
+        return new AnalysisFeatures([.. deep], [.. earlier], [.. raw], [.. targets], [.. groups], samples, penultimate);
     }
 
     // Enough voxels per image for a 64-bin histogram, few enough that a 2 mm cohort of hundreds stays small.
