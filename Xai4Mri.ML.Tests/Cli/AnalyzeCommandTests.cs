@@ -76,6 +76,7 @@ public sealed class AnalyzeCommandTests
         StringAssert.Contains(missingErr, "nope.x4m");
         StringAssert.Contains(missingErr, "file not found");
     }
+
     [TestMethod]
     public void CancellingStopsTheAnalysisWithExitCode130()
     {

@@ -174,7 +174,7 @@ public static class CliApp
     /// Runs a command's work and turns the library's documented exceptions into one stderr line and an exit code:
     /// bad arguments (ArgumentException) exit 2, unreadable or unusable inputs exit 1, cancellation (Ctrl+C) 130.
     /// ML.NET wraps what fails inside its parallel cursors ("Splitter/consolidator worker encountered exception ..."):
-    /// the innermost input error or cancellation is what the line reports.
+    /// the wrapped input error or cancellation is what the line reports.
     /// </summary>
     internal static int Guard(string command, TextWriter stderr, Func<int> work, string? cancelled = null)
     {
@@ -189,7 +189,7 @@ public static class CliApp
         }
         catch (Exception e) when (Cause(e) is ArgumentException)
         {
-            stderr.WriteLine($"xai4mri {command}: {e.Message}");
+            stderr.WriteLine($"xai4mri {command}: {Cause(e).Message}");
             return ExitUsage;
         }
         catch (Exception e) when (Cause(e) is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
@@ -199,18 +199,22 @@ public static class CliApp
         }
     }
 
-    /// <summary>The innermost input error or cancellation behind <paramref name="e"/>, else <paramref name="e"/> itself.</summary>
+    /// <summary>
+    /// The first input error or cancellation on the chain from <paramref name="e"/> through its inner exceptions (the
+    /// library's own message, not a wrapper's), else <paramref name="e"/> itself.
+    /// </summary>
     private static Exception Cause(Exception e)
     {
-        Exception? cause = null;
-        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        for (Exception? x = e; x is not null; x = x.InnerException)
         {
-            if (inner is OperationCanceledException or IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException)
+            // A usage error counts only as thrown: wrapped by ML.NET it came from the data, which makes it an input error.
+            if (x is OperationCanceledException or IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException
+                || (x == e && x is ArgumentException))
             {
-                cause = inner;
+                return x;
             }
         }
-        return cause ?? e;
+        return e;
     }
 
     /// <summary>System.CommandLine's help (description, usage, options with defaults), then examples and exit codes.</summary>
