@@ -258,6 +258,38 @@ public sealed class TransferAnalysisTests
         StringAssert.Contains(schema.Message, "image column 'Image' not found");
     }
 
+    [TestMethod]
+    public void CancelExecutionStopsTheAnalysisAtItsNextStep()
+    {
+        using var dir = TestPaths.Scratch();
+        using var pretrained = Pretrained();
+        // MLContext.CancelExecution() is public only through Microsoft.ML.Experimental; reach the same method here.
+        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!;
+
+        // In a pipeline: cancelling the caller's context (not the analysis's private one) stops it.
+        var ml = new MLContext(seed: 1);
+        var rows = ml.Data.LoadFromEnumerable(Rows(dir));
+        var lines = new List<string>();
+        var options = new TransferAnalysisOptions { Folds = 4, Progress = new SyncProgress(line =>
+        {
+            lines.Add(line);
+            if (line.StartsWith("features: running", StringComparison.Ordinal))
+            {
+                cancel.Invoke(ml, null);
+            }
+        }) };
+        Assert.ThrowsExactly<OperationCanceledException>(() => Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer(pretrained, "Age", options: options)).Fit(rows));
+        Assert.AreEqual("features: running the pretrained network over the images", lines.Last(), "no step after the cancelled one: " + string.Join(" | ", lines));
+
+        // Called directly, the given context is the one that cancels.
+        var direct = new MLContext(seed: 1);
+        var data = Loader(direct, dir).Fit(rows).Transform(rows);
+        var first = new List<string>();
+        var directOptions = new TransferAnalysisOptions { Folds = 4, Progress = new SyncProgress(line => { first.Add(line); cancel.Invoke(direct, null); }) };
+        Assert.ThrowsExactly<OperationCanceledException>(() => TransferAnalysis.Analyze(direct, pretrained, data, "Age", options: directOptions));
+        Assert.HasCount(1, first, string.Join(" | ", first));
+    }
+
     /// <summary>Reports on the caller's thread, in order (System.Progress posts to the thread pool).</summary>
     private sealed class SyncProgress(Action<string> report) : IProgress<string>
     {

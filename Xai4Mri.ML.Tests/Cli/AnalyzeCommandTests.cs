@@ -5,7 +5,7 @@ using Xai4Mri.ML.Tests.Volumes;
 
 namespace Xai4Mri.ML.Tests.Cli;
 
-/// <summary><c>xai4mri analyze</c>: a study and a model to a report (stdout or a folder); bad arguments named.</summary>
+/// <summary><c>xai4mri analyze</c>: a study and a model to a report (stdout or a folder); bad arguments named; Ctrl+C stops it with 130.</summary>
 [TestClass]
 public sealed class AnalyzeCommandTests
 {
@@ -75,5 +75,26 @@ public sealed class AnalyzeCommandTests
         Assert.AreEqual(1, missing);
         StringAssert.Contains(missingErr, "nope.x4m");
         StringAssert.Contains(missingErr, "file not found");
+    }
+
+    [TestMethod]
+    public void CancellingStopsTheAnalysisWithExitCode130()
+    {
+        using var dir = TestPaths.Scratch();
+        var (table, model) = Study(dir);
+        using var cancel = new CancellationTokenSource();
+        var stderr = new TriggerWriter("features: running", cancel.Cancel);
+        var stdout = new StringWriter();
+
+        int code = Xai4Mri.Cli.CliApp.Run(["analyze", "--model", model, "--data", table, "--label", "age", "--out", dir.File("report"), "--folds", "4", "--cache", dir.File("cache")],
+            new Xai4Mri.Cli.CliIo(stdout, stderr, cancel: cancel.Token));
+
+        string err = stderr.ToString();
+        Assert.AreEqual(130, code, err);
+        StringAssert.Contains(err, "xai4mri analyze: cancelling after the current step");
+        StringAssert.Contains(err, "xai4mri analyze: cancelled; no report was written");
+        Assert.DoesNotContain("probes on", err);
+        Assert.AreEqual("", stdout.ToString());
+        Assert.IsFalse(Directory.Exists(dir.File("report")));
     }
 }

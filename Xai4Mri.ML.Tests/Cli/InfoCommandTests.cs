@@ -94,6 +94,6 @@ public sealed class InfoCommandTests
 
         (code, _, error) = Run("info");
         Assert.AreEqual(CliApp.ExitUsage, code);
-        StringAssert.Contains(error, "xai4mri:");
+        StringAssert.StartsWith(error, "xai4mri info: ");
     }
 }

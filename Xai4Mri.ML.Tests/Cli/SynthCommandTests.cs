@@ -18,11 +18,15 @@ public sealed class SynthCommandTests
             "--voxel-size", "16", "--orientation", "LIA", "--with-skull");
 
         Assert.AreEqual(CliApp.ExitOk, code, error);
-        Assert.AreEqual("", error);
+        // Progress goes to stderr, a plain line per tenth (stderr is not a terminal here); stdout only has the summary.
+        string[] progress = error.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        Assert.HasCount(10, progress, error);
+        StringAssert.StartsWith(progress[0], "synth 2/20 subjects (10%), ETA ");
+        Assert.AreEqual("synth 20/20 subjects (100%)", progress[9]);
+        Assert.DoesNotContain("\r", error);
         string[] lines = output.TrimEnd().Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-        Assert.AreEqual("  2/20 subjects (10%)", lines[0]);
-        Assert.AreEqual("  20/20 subjects (100%)", lines[9]);
-        StringAssert.StartsWith(lines[10], $"Wrote 20 subjects to {root} in ");
+        Assert.HasCount(5, lines, output);
+        StringAssert.StartsWith(lines[0], $"Wrote 20 subjects to {root} in ");
         StringAssert.Contains(output, "sites     site-b 10, site-d 10");
         StringAssert.Contains(output, $"table     {Path.Combine(root, "participants.tsv")}");
         Assert.HasCount(21, File.ReadAllLines(Path.Combine(root, "participants.tsv")));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 
@@ -19,7 +20,12 @@ public static class TransferAnalysis
     /// <param name="imageColumnName">The conformed image column. Default "Image".</param>
     /// <param name="options">Folds, seed, site column, reference data, progress.</param>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, the images do not fit the model, or there are too few labelled rows for the folds.</exception>
-    public static TransferReport Analyze(MLContext ml, MriNetModel pretrained, IDataView data, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null)
+    /// <exception cref="OperationCanceledException"><c>MLContext.CancelExecution</c> was called on <paramref name="ml"/>; checked at every progress step.</exception>
+    public static TransferReport Analyze(MLContext ml, MriNetModel pretrained, IDataView data, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null) =>
+        Run(ml, pretrained, data, labelColumnName, imageColumnName, options, MLNetInternals.Environment(ml.Transforms));
+
+    /// <summary>As <see cref="Analyze"/>; <paramref name="cancelled"/> is the environment whose cancellation stops the analysis at its next step.</summary>
+    internal static TransferReport Run(MLContext ml, MriNetModel pretrained, IDataView data, string labelColumnName, string imageColumnName, TransferAnalysisOptions? options, IHostEnvironment cancelled)
     {
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentNullException.ThrowIfNull(pretrained);
@@ -46,6 +52,7 @@ public static class TransferAnalysis
         {
             options.Progress?.Report(line);
             Data.DatasetLog.Info(ml, "AnalyzeTransfer", line);
+            MLNetInternals.CheckAlive(cancelled);
         }
 
         Report("dataset diagnostics: reading the image files");

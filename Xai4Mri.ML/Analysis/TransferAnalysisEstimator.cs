@@ -31,6 +31,7 @@ public sealed class TransferAnalysisEstimator : IEstimator<TransferAnalysisTrans
 
     /// <summary>Runs the analysis on <paramref name="input"/>; see <see cref="TransferAnalysis.Analyze"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, the images do not fit the model, or too few labelled rows.</exception>
+    /// <exception cref="OperationCanceledException"><c>MLContext.CancelExecution</c> was called on the context that made this estimator; checked at every progress step.</exception>
     public TransferAnalysisTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -50,7 +51,8 @@ public sealed class TransferAnalysisEstimator : IEstimator<TransferAnalysisTrans
                 channel.Info(MessageSensitivity.None, e.RawMessage);
             }
         };
-        return new TransferAnalysisTransformer(TransferAnalysis.Analyze(ml, _pretrained, input, _labelColumnName, _imageColumnName, _options));
+        // Cancelling the caller's context (MLContext.CancelExecution) stops the analysis at its next progress step.
+        return new TransferAnalysisTransformer(TransferAnalysis.Run(ml, _pretrained, input, _labelColumnName, _imageColumnName, _options, _env));
     }
 
     /// <summary>The input schema unchanged, once the label and image columns are found.</summary>

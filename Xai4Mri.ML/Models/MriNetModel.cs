@@ -18,6 +18,7 @@ namespace Xai4Mri.ML.Models;
 public sealed class MriNetModel : IDisposable
 {
     private const string FormatName = "xai4mri-model";
+    private static readonly DateTimeOffset FixedEntryTime = new(2000, 1, 1, 12, 0, 0, TimeSpan.Zero);
     private const int FormatVersion = 1;
     private static readonly byte[] Hdf5Signature = [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
 
@@ -183,11 +184,17 @@ public sealed class MriNetModel : IDisposable
         {
             using (var zip = new ZipArchive(File.Create(temp), ZipArchiveMode.Create))
             {
-                using (var s = zip.CreateEntry("model.json", CompressionLevel.Optimal).Open())
+                // Entries carry a fixed time stamp, so that the same model always gives the same file (a pretrained
+                // model shipped in a repository can then be checked by its hash).
+                var manifestEntry = zip.CreateEntry("model.json", CompressionLevel.Optimal);
+                manifestEntry.LastWriteTime = FixedEntryTime;
+                using (var s = manifestEntry.Open())
                 {
                     JsonSerializer.Serialize(s, manifest, new JsonSerializerOptions { WriteIndented = true });
                 }
-                using (var s = zip.CreateEntry("weights.bin", CompressionLevel.Fastest).Open())
+                var weightsEntry = zip.CreateEntry("weights.bin", CompressionLevel.Fastest);
+                weightsEntry.LastWriteTime = FixedEntryTime;
+                using (var s = weightsEntry.Open())
                 {
                     s.Write(weightBytes);
                 }

@@ -15,15 +15,15 @@ namespace Xai4Mri.Cli;
 /// </summary>
 internal static class AnalyzeCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
-        var model = new Option<string>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network)", Required = true };
+        var model = new Option<string>("--model") { Description = "Pretrained model (.x4m, Keras .h5, .onnx, or a model .zip with a network)", Required = true, HelpName = "FILE" };
         var study = new StudyInput();
-        var output = new Option<string?>("--out") { Description = "Folder for report.md, report.json and the PNG figures (default: Markdown to stdout)" };
-        var folds = new Option<int>("--folds") { Description = "Cross-validation folds of the probes", DefaultValueFactory = _ => 5 };
-        var seed = new Option<int>("--seed") { Description = "Seed of folds and subsets", DefaultValueFactory = _ => 0 };
-        var site = new Option<string?>("--site-column") { Description = "Column naming each image's site (default: 'site' when present)" };
-        var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the model's, else keep the images')" };
+        var output = new Option<string?>("--out") { Description = "Folder for report.md, report.json and the PNG figures (default: Markdown to stdout)", HelpName = "DIR" };
+        var folds = new Option<int>("--folds") { Description = "Cross-validation folds of the probes", DefaultValueFactory = _ => 5, HelpName = "K" };
+        var seed = new Option<int>("--seed") { Description = "Seed of folds and subsets", DefaultValueFactory = _ => 0, HelpName = "S" };
+        var site = new Option<string?>("--site-column") { Description = "Column naming each image's site (default: 'site' when present)", HelpName = "COLUMN" };
+        var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the model's, else keep the images')", HelpName = "MM" };
         var command = new Command("analyze", "Analyse a study for a pretrained model: diagnostics, transferability, domain shift and a recommended training strategy")
         {
             model, output, folds, seed, site, voxel,
@@ -32,17 +32,17 @@ internal static class AnalyzeCommand
         {
             command.Options.Add(option);
         }
-        command.SetAction(result => CliApp.Guard("analyze", stderr, () =>
+        command.SetAction(result => CliApp.Guard("analyze", io.Err, () =>
         {
             var ml = new MLContext(seed: result.GetValue(seed));
             var (data, label) = study.Load(ml, result);
-            return Run(ml, stdout, stderr, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
+            return Run(ml, io, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
                 result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
-        }));
+        }, "no report was written"));
         return command;
     }
 
-    private static int Run(MLContext ml, TextWriter stdout, TextWriter stderr, string modelPath, IDataView study, string labelColumn, string? output,
+    private static int Run(MLContext ml, CliIo io, string modelPath, IDataView study, string labelColumn, string? output,
         int folds, int seed, string? site, double? voxel, string? cache)
     {
         using var pretrained = MriNetModel.Load(modelPath);
@@ -54,9 +54,17 @@ internal static class AnalyzeCommand
             TargetShape = pretrained.InputShape,
             CacheDirectory = cache,
         };
-        var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Lines(stderr) };
-        var fitted = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(pretrained, labelColumn, options: options)).Fit(study);
-        var report = fitted.LastTransformer.Report;
+        TransferReport report;
+        using (var bar = io.Progress("analyze", 0, "steps"))
+        {
+            var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Steps(bar, io.Interactive) };
+            var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(pretrained, labelColumn, options: options));
+            using (io.OnCancel("analyze", () => MLCancel.CancelExecution(ml)))
+            {
+                report = pipeline.Fit(study).LastTransformer.Report;
+            }
+        }
+        TextWriter stdout = io.Out;
         if (output is null)
         {
             stdout.Write(report.ToMarkdown());
@@ -70,9 +78,24 @@ internal static class AnalyzeCommand
         return CliApp.ExitOk;
     }
 
-    /// <summary>Progress lines as they arrive, in order.</summary>
-    private sealed class Lines(TextWriter writer) : IProgress<string>
+    /// <summary>
+    /// The analysis's steps as they arrive, in order: on a terminal one redrawn line (step count, elapsed time, the
+    /// latest step), else one plain line per step.
+    /// </summary>
+    private sealed class Steps(ProgressBar bar, bool interactive) : IProgress<string>
     {
-        public void Report(string value) => writer.WriteLine(value);
+        private int _step;
+
+        public void Report(string value)
+        {
+            if (interactive)
+            {
+                bar.Report(++_step, value);
+            }
+            else
+            {
+                bar.Message(value);
+            }
+        }
     }
 }

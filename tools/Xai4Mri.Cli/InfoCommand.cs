@@ -9,12 +9,12 @@ namespace Xai4Mri.Cli;
 /// <summary><c>xai4mri info FILE [--json]</c>: header, geometry and intensity summary of an MRI file.</summary>
 internal static class InfoCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
-        var file = new Argument<string>("file") { Description = "A .nii, .nii.gz, .hdr/.img, .mgh or .mgz file" };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object (shape, zooms, affine, axcodes, datatype, min, max, mean, sum, nan_count)" };
+        var file = new Argument<string>("file") { Description = "A .nii, .nii.gz, .hdr/.img, .mgh or .mgz file", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object (shape, zooms, affine, axcodes, datatype, min, max, mean, sum, nan_count) instead of text (default: text)" };
         var command = new Command("info", "Show what an MRI file holds (like nib-ls / fslinfo)") { file, json };
-        command.SetAction(result => Run(result.GetRequiredValue(file), result.GetValue(json), stdout, stderr));
+        command.SetAction(result => Run(result.GetRequiredValue(file), result.GetValue(json), io.Out, io.Err));
         return command;
     }
 

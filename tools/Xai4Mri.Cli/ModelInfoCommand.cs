@@ -6,15 +6,16 @@ namespace Xai4Mri.Cli;
 /// <summary><c>xai4mri model-info FILE</c>: the summary of a model file (architecture, shapes, parameters, task, conventions).</summary>
 internal static class ModelInfoCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
-        var file = new Argument<string>("file") { Description = "A model file: ours (MriNetModel.Save), Keras .h5, ONNX, or an ML.NET model .zip with a fitted network" };
-        var architecture = new Option<string?>("--architecture") { Description = "For a PyTorch state dict (.pt/.pth/.p), which holds weights only: sfcn or mrinet" };
+        TextWriter stdout = io.Out, stderr = io.Err;
+        var file = new Argument<string>("file") { Description = "A model file: ours (MriNetModel.Save), Keras .h5, ONNX, or an ML.NET model .zip with a fitted network", HelpName = "FILE" };
+        var architecture = new Option<string?>("--architecture") { Description = "For a PyTorch state dict (.pt/.pth/.p), which holds weights only: sfcn or mrinet (default: none; other formats carry their architecture)", HelpName = "sfcn|mrinet" };
         architecture.AcceptOnlyFromAmong("sfcn", "mrinet");
-        var input = new Option<string?>("--input") { Description = "PyTorch: input DxHxW (default SFCN's 160x192x160; required for mrinet)" };
-        var outputs = new Option<int?>("--outputs") { Description = "PyTorch: outputs of the head (SFCN default 40 age bins; MRInet default 0 = regression, else classes)" };
-        var channels = new Option<string?>("--channels") { Description = "PyTorch SFCN: channels of the six blocks, comma-separated (default 32,64,128,256,256,64)" };
-        var batchNorm = new Option<bool>("--batch-norm") { Description = "PyTorch MRInet: the network has batch normalisation" };
+        var input = new Option<string?>("--input") { Description = "PyTorch: input DxHxW (default SFCN's 160x192x160; required for mrinet)", HelpName = "DxHxW" };
+        var outputs = new Option<int?>("--outputs") { Description = "PyTorch: outputs of the head (SFCN default 40 age bins; MRInet default 0 = regression, else classes)", HelpName = "N" };
+        var channels = new Option<string?>("--channels") { Description = "PyTorch SFCN: channels of the six blocks, comma-separated (default 32,64,128,256,256,64)", HelpName = "C1,...,C6" };
+        var batchNorm = new Option<bool>("--batch-norm") { Description = "PyTorch MRInet: the network has batch normalisation (default: off)" };
         var command = new Command("model-info", "Print the summary of a model file") { file, architecture, input, outputs, channels, batchNorm };
         command.SetAction(result =>
         {

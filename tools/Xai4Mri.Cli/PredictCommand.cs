@@ -4,11 +4,11 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Data;
 
 namespace Xai4Mri.Cli;
 
-/// <summary><c>xai4mri predict --model M.zip FILE...</c>: apply a saved ML.NET model to image files, one TSV row per file.</summary>
+/// <summary><c>xai4mri predict --model M.zip FILE...|--data TABLE|BIDS</c>: apply a saved ML.NET model to images, one TSV row per image.</summary>
 internal static class PredictCommand
 {
     /// <summary>Vectors up to this length are printed value by value; longer ones as shape and checksum.</summary>
@@ -19,17 +19,30 @@ internal static class PredictCommand
         public string Path { get; set; } = "";
     }
 
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
-        var model = new Option<string>("--model") { Description = "A model .zip saved with ml.Model.Save (its pipeline starts with LoadNifti on column Path)", Required = true };
-        var output = new Option<string?>("--out") { Description = "Write the TSV here instead of standard output" };
-        var files = new Argument<string[]>("files") { Description = "Image files (.nii, .nii.gz, .hdr/.img, .mgh, .mgz)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("predict", "Apply a saved model to image files and print one TSV row per file") { model, output, files };
-        command.SetAction(result => Run(result.GetRequiredValue(model), result.GetValue(output), result.GetRequiredValue(files), stdout, stderr));
+        var model = new Option<string>("--model") { Description = "A model .zip saved with ml.Model.Save (its pipeline starts with LoadNifti on column Path), e.g. from xai4mri train", Required = true, HelpName = "MODEL.zip" };
+        var output = new Option<string?>("--out") { Description = "Write the TSV here (default: standard output)", HelpName = "FILE" };
+        var data = new Option<string?>("--data") { Description = "Instead of FILEs: a participants.tsv (images found with --path-template) or a BIDS root (default: none)", HelpName = "TABLE|BIDS" };
+        var template = new Option<string?>("--path-template") { Description = $"With a --data table: image path per row, relative to its folder (default {StudyInput.DefaultTemplate})", HelpName = "TEMPLATE" };
+        var suffix = new Option<string>("--suffix") { Description = "With a --data BIDS root: the image suffix", DefaultValueFactory = _ => "T1w", HelpName = "SUFFIX" };
+        var files = new Argument<string[]>("files") { Description = "Image files (.nii, .nii.gz, .hdr/.img, .mgh, .mgz)", Arity = ArgumentArity.ZeroOrMore, HelpName = "FILE" };
+        var command = new Command("predict", "Apply a saved model to image files or a study and print one TSV row per image") { model, output, data, template, suffix, files };
+        command.Validators.Add(result =>
+        {
+            bool hasFiles = result.GetValue(files) is { Length: > 0 }, hasData = result.GetValue(data) is not null;
+            if (hasFiles == hasData)
+            {
+                result.AddError(hasFiles ? "give image files or --data, not both" : "give image files or --data TABLE|BIDS");
+            }
+        });
+        command.SetAction(result => CliApp.Guard("predict", io.Err, () =>
+            Run(io, result.GetRequiredValue(model), result.GetValue(output), result.GetValue(files) ?? [], result.GetValue(data), result.GetValue(template), result.GetValue(suffix)!),
+            "no table was written"));
         return command;
     }
 
-    private static int Run(string modelPath, string? outputPath, string[] files, TextWriter stdout, TextWriter stderr)
+    private static int Run(CliIo io, string modelPath, string? outputPath, string[] files, string? data, string? template, string suffix)
     {
         var ml = new MLContext(seed: 0);
         ITransformer model;
@@ -40,41 +53,67 @@ internal static class PredictCommand
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
         {
-            stderr.WriteLine($"xai4mri predict: {modelPath}: cannot load the model ({e.Message.Split('\n')[0]})");
+            io.Err.WriteLine($"xai4mri predict: {modelPath}: cannot load the model ({e.Message.Split('\n')[0]})");
             return CliApp.ExitBadInput;
         }
-        var input = ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }));
-        try
+        IDataView input = data is null
+            ? ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }))
+            : StudyInput.LoadRows(ml, data, template, suffix);
+        int count = (int)(input.GetRowCount() ?? CountRows(input));
+        string table;
+        using (var cancel = new CancellationTokenSource())
+        using (var bar = io.Progress("predict", count, "images"))
+        using (io.OnCancel("predict", cancel.Cancel))
         {
-            string table = Tabulate(model.Transform(input), input.Schema);
-            if (outputPath is null)
+            table = Tabulate(model.Transform(input), input.Schema, (done, path) =>
             {
-                stdout.Write(table);
-            }
-            else
-            {
-                File.WriteAllText(outputPath, table);
-            }
+                cancel.Token.ThrowIfCancellationRequested();
+                bar.Report(done, Path.GetFileName(path));
+            });
         }
-        catch (NiftiFormatException e)
+        if (outputPath is null)
         {
-            stderr.WriteLine($"xai4mri predict: {e.Message}");
-            return CliApp.ExitBadInput;
+            io.Out.Write(table);
+        }
+        else
+        {
+            File.WriteAllText(outputPath, table);
         }
         return CliApp.ExitOk;
     }
 
-    /// <summary>Path plus every column the model added, one line per row.</summary>
-    internal static string Tabulate(IDataView output, DataViewSchema inputSchema)
+    private static long CountRows(IDataView view)
     {
-        var columns = output.Schema.Where(c => !c.IsHidden && (c.Name == "Path" || inputSchema.GetColumnOrNull(c.Name) is null)).ToList();
+        long n = 0;
+        using var cursor = view.GetRowCursor([]);
+        while (cursor.MoveNext())
+        {
+            n++;
+        }
+        return n;
+    }
+
+    /// <summary>Id columns of a study (participant, session, run), Path, then every column the model added, one line per row.</summary>
+    /// <param name="output">The model's output.</param>
+    /// <param name="inputSchema">The model's input: its columns are left out, except the ids and Path.</param>
+    /// <param name="rowDone">Called after each row with the rows done so far and the row's path (progress, cancellation).</param>
+    internal static string Tabulate(IDataView output, DataViewSchema inputSchema, Action<int, string>? rowDone = null)
+    {
+        string[] ids = [DatasetColumnNames.ParticipantId, DatasetColumnNames.Sid, DatasetColumnNames.Session, DatasetColumnNames.Run];
+        var columns = ids.Select(id => output.Schema.GetColumnOrNull(id)).OfType<DataViewSchema.Column>().Where(c => !c.IsHidden && c.Type is TextDataViewType)
+            .Concat(output.Schema.Where(c => !c.IsHidden && (c.Name == DatasetColumnNames.Path || inputSchema.GetColumnOrNull(c.Name) is null)))
+            .ToList();
         var writer = new StringWriter { NewLine = "\n" };
         writer.WriteLine(string.Join('\t', columns.Select(c => c.Name)));
         using var cursor = output.GetRowCursor(columns);
         var readers = columns.Select(c => Reader(cursor, c)).ToList();
+        int pathIndex = columns.FindIndex(c => c.Name == DatasetColumnNames.Path);
+        Func<string> path = pathIndex >= 0 ? readers[pathIndex] : () => "";
+        int done = 0;
         while (cursor.MoveNext())
         {
             writer.WriteLine(string.Join('\t', readers.Select(r => r())));
+            rowDone?.Invoke(++done, path());
         }
         return writer.ToString();
     }

@@ -1,1 +1,1 @@
-return Xai4Mri.Cli.CliApp.Run(args, Console.Out, Console.Error);
+return Xai4Mri.Cli.CliApp.Run(args, Xai4Mri.Cli.CliIo.ForConsole());

@@ -14,22 +14,22 @@ internal sealed class StudyInput
     public const string DefaultTemplate = "{participant_id}/anat/{participant_id}_T1w.nii.gz";
 
     /// <summary>--data: a study table or a BIDS root.</summary>
-    public Option<string> Data { get; } = new("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true };
+    public Option<string> Data { get; } = new("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true, HelpName = "TABLE|BIDS" };
 
     /// <summary>--label: the column to predict.</summary>
-    public Option<string> Label { get; } = new("--label") { Description = "The column to predict", Required = true };
+    public Option<string> Label { get; } = new("--label") { Description = "The column to predict", Required = true, HelpName = "COLUMN" };
 
     /// <summary>--task: regression or classification.</summary>
     public Option<string> Task { get; } = TaskOption();
 
     /// <summary>--path-template: image path per table row.</summary>
-    public Option<string?> Template { get; } = new("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {DefaultTemplate})" };
+    public Option<string?> Template { get; } = new("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {DefaultTemplate})", HelpName = "TEMPLATE" };
 
     /// <summary>--suffix: the BIDS image suffix.</summary>
-    public Option<string> Suffix { get; } = new("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w" };
+    public Option<string> Suffix { get; } = new("--suffix") { Description = "BIDS image suffix", DefaultValueFactory = _ => "T1w", HelpName = "SUFFIX" };
 
     /// <summary>--cache: the volume cache folder.</summary>
-    public Option<string?> Cache { get; } = new("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)" };
+    public Option<string?> Cache { get; } = new("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)", HelpName = "DIR" };
 
     /// <summary>The options, to add to a command.</summary>
     public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, Cache];
@@ -47,6 +47,10 @@ internal sealed class StudyInput
         task.AcceptOnlyFromAmong("regression", "classification");
         return task;
     }
+
+    /// <summary>The rows of a study table or a BIDS root as they are (for prediction: no label needed).</summary>
+    public static IDataView LoadRows(MLContext ml, string data, string? template, string suffix) =>
+        Directory.Exists(data) ? BidsDataset.Load(ml, data, suffix) : StudyTable.Load(ml, data, template ?? DefaultTemplate);
 
     /// <summary>The rows and the name of the label column to train or analyse on.</summary>
     /// <exception cref="ArgumentException">The label column is not in the study (the message lists the columns).</exception>

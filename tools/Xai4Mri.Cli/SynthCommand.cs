@@ -8,22 +8,23 @@ namespace Xai4Mri.Cli;
 /// <summary><c>xai4mri synth --out DIR --subjects N --seed S ...</c>: writes a deterministic synthetic brain cohort.</summary>
 internal static class SynthCommand
 {
-    public static Command Create(TextWriter stdout, TextWriter stderr)
+    public static Command Create(CliIo io)
     {
-        var output = new Option<string>("--out") { Description = "Cohort folder to create (refused if it holds other data, unless --overwrite)", Required = true };
-        var subjects = new Option<int>("--subjects") { Description = "Number of subjects", DefaultValueFactory = _ => 20 };
-        var seed = new Option<int>("--seed") { Description = "Random seed; the same arguments and seed give identical images", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Cohort folder to create (refused if it holds other data, unless --overwrite)", Required = true, HelpName = "DIR" };
+        var subjects = new Option<int>("--subjects") { Description = "Number of subjects", DefaultValueFactory = _ => 20, HelpName = "N" };
+        var seed = new Option<int>("--seed") { Description = "Random seed; the same arguments and seed give identical images", DefaultValueFactory = _ => 0, HelpName = "S" };
         var sites = new Option<string[]>("--site")
         {
             Description = $"Site profile, repeatable (default site-a and site-b): {string.Join(", ", SiteProfile.Predefined.Select(s => s.Name))}",
+            HelpName = "NAME",
         };
-        var voxelSize = new Option<double?>("--voxel-size") { Description = "Isotropic voxel size in mm for every site (default: each site's own)" };
-        var orientation = new Option<string?>("--orientation") { Description = "Axis codes of the stored images for every site, e.g. RAS, LAS, LIA, PSR (default: each site's own)" };
-        var withSkull = new Option<bool>("--with-skull") { Description = "Keep skull, scalp and background noise (default: skull-stripped, background zero)" };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Write into a non-empty folder that is not a synthetic cohort (files of the same name are replaced; nothing else is deleted)" };
-        var patients = new Option<double?>("--patient-fraction") { Description = "Probability that a subject is a patient with accelerated atrophy (default 0.25)" };
-        var minAge = new Option<double?>("--min-age") { Description = "Youngest age in years (default 20)" };
-        var maxAge = new Option<double?>("--max-age") { Description = "Oldest age in years (default 80)" };
+        var voxelSize = new Option<double?>("--voxel-size") { Description = "Isotropic voxel size in mm for every site (default: each site's own)", HelpName = "MM" };
+        var orientation = new Option<string?>("--orientation") { Description = "Axis codes of the stored images for every site, e.g. RAS, LAS, LIA, PSR (default: each site's own)", HelpName = "CODES" };
+        var withSkull = new Option<bool>("--with-skull") { Description = "Keep skull, scalp and background noise (default: off: skull-stripped, background zero)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Write into a non-empty folder that is not a synthetic cohort (files of the same name are replaced; nothing else is deleted; default: off)" };
+        var patients = new Option<double?>("--patient-fraction") { Description = "Probability that a subject is a patient with accelerated atrophy (default 0.25)", HelpName = "P" };
+        var minAge = new Option<double?>("--min-age") { Description = "Youngest age in years (default 20)", HelpName = "YEARS" };
+        var maxAge = new Option<double?>("--max-age") { Description = "Oldest age in years (default 80)", HelpName = "YEARS" };
         sites.Validators.Add(result =>
         {
             foreach (string name in result.GetValueOrDefault<string[]>() ?? [])
@@ -57,25 +58,35 @@ internal static class SynthCommand
                 MinAge = result.GetValue(minAge) ?? defaults.MinAge,
                 MaxAge = result.GetValue(maxAge) ?? defaults.MaxAge,
             };
-            return Run(options, stdout, stderr);
+            return Run(options, io);
         });
         return command;
     }
 
-    private static int Run(SyntheticCohortOptions options, TextWriter stdout, TextWriter stderr)
+    private static int Run(SyntheticCohortOptions options, CliIo io)
     {
-        options.Progress = new ProgressLines(options.Subjects, stdout);
+        TextWriter stdout = io.Out, stderr = io.Err;
         var clock = Stopwatch.StartNew();
         SyntheticCohort cohort;
+        using var cancel = new CancellationTokenSource();
         try
         {
-            cohort = SyntheticCohort.Generate(options);
+            using (var bar = io.Progress("synth", options.Subjects, "subjects"))
+            using (io.OnCancel("synth", cancel.Cancel))
+            {
+                options.Progress = new BarProgress(bar);
+                cohort = SyntheticCohort.Generate(options, cancel.Token);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            stderr.WriteLine("xai4mri synth: cancelled; the files written so far stay, and the same command again writes the whole cohort");
+            return CliApp.ExitCancelled;
         }
         catch (ArgumentException e)
         {
             // Option values the parser accepted but the generator cannot use: a usage error like any other.
-            stderr.WriteLine($"xai4mri synth: {e.Message}");
-            stderr.WriteLine("Run 'xai4mri synth --help' for usage.");
+            stderr.WriteLine($"xai4mri synth: {e.Message.TrimEnd('.')}. Run 'xai4mri synth --help' for usage.");
             return CliApp.ExitUsage;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or Xai4Mri.ML.Nifti.NiftiFormatException)
@@ -95,17 +106,9 @@ internal static class SynthCommand
         return CliApp.ExitOk;
     }
 
-    /// <summary>One line per tenth of the cohort (the generator serialises its reports, so lines never interleave).</summary>
-    private sealed class ProgressLines(int total, TextWriter stdout) : IProgress<int>
+    /// <summary>Subjects written so far, to the bar (the generator serialises its reports, so they arrive in order).</summary>
+    private sealed class BarProgress(ProgressBar bar) : IProgress<int>
     {
-        private readonly int _step = Math.Max(1, (int)Math.Ceiling(total / 10.0));
-
-        public void Report(int value)
-        {
-            if (value % _step == 0 || value == total)
-            {
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {value}/{total} subjects ({100.0 * value / total:0}%)"));
-            }
-        }
+        public void Report(int value) => bar.Report(value);
     }
 }
