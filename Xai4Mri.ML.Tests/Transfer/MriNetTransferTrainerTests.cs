@@ -400,5 +400,9 @@ public sealed class MriNetTransferTrainerTests
         Assert.AreEqual(trained.Spec.PenultimateIndex, trained.SourceStatistics.LayerIndex);
         CollectionAssert.AreEqual(trained.SourceStatistics.Mean, recovered.SourceStatistics!.Mean);
         CollectionAssert.AreEqual(trained.SourceStatistics.StandardDeviation, recovered.SourceStatistics.StandardDeviation);
+        // The provenance says how the weights were made, and the .zip keeps it.
+        StringAssert.StartsWith(trained.Provenance, "new MRInet (seed ");
+        StringAssert.Contains(trained.Provenance, $"; trained by MriNetTransfer: DualPhase, {model.LastTransformer.History.Epochs.Count} epochs (best {model.LastTransformer.History.Best!.Epoch}), 8 images, seed ");
+        StringAssert.StartsWith(recovered.Provenance, trained.Provenance);
     }
 }

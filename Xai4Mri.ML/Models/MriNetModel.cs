@@ -47,7 +47,7 @@ public sealed class MriNetModel : IDisposable
     public InputConventions Conventions { get; }
 
     /// <summary>Where the weights came from (file, importer, training).</summary>
-    public string Provenance { get; }
+    public string Provenance { get; internal set; }
 
     /// <summary>
     /// The learning rate the model was prepared for (xai4mri's <c>adapt_model</c> compiles the adapted model with

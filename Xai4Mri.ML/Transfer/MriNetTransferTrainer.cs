@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
@@ -148,6 +149,8 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         var (model, history) = run.Train(input);
         // What the network saw, for the transfer analysis's domain-shift measure when this model is reused.
         model.RecordSourceStatistics(input, _options.FeatureColumnName, "data MriNetTransfer was fitted on");
+        model.Provenance = string.Create(CultureInfo.InvariantCulture,
+            $"{model.Provenance}; trained by MriNetTransfer: {_options.Strategy}, {history.Epochs.Count} epochs (best {history.Best?.Epoch}), {model.SourceStatistics?.Count} images, seed {_options.Seed}");
         return new MriNetPredictionTransformer(model, _options.FeatureColumnName, _kind, history);
     }
 
