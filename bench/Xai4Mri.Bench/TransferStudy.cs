@@ -55,29 +55,33 @@ internal static class TransferStudy
             }
         };
         var data = StudyTable.Load(ml, Path.Combine(source, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
-        // A fresh MRInet in the loader's conventions (4 mm, LIA); with --batch-norm, xai4mri's batch-norm variant.
+        // 4 mm: the fixed 40 × 44 × 52 box of docs/transfer-results.md. Another --voxel-size: the box the loader finds
+        // in the source cohort (as the quickstart's pretraining does).
+        double voxel = double.Parse(Arg(args, "--voxel-size") ?? "4", CultureInfo.InvariantCulture);
+        var loaderOptions = voxel == 4 ? Loader(Path.Combine(work, "cache")) : new NiftiLoaderOptions { VoxelSize = [voxel], CacheDirectory = Path.Combine(work, "cache") };
+        var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(data);
+        int[] shape = loader.Parameters.TargetShape;
+        // A fresh MRInet in the loader's conventions (LIA); with --batch-norm, xai4mri's batch-norm variant.
         float meanAge = data.GetColumn<float>("age").Average();
-        using var fresh = MriNetModel.CreateMriNet(InputShape, ModelTask.Regression(meanAge, "age"), seed: 1, batchNorm: batchNorm,
-            conventions: new InputConventions { VoxelSize = [4.0], Description = "synthetic site-a T1w, LoadNifti 4 mm LIA, 40x44x52, dataset 0-255" });
-        var pipeline = ml.Transforms.LoadNifti("Image", "Path", Loader(Path.Combine(work, "cache")))
-            .Append(ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
-            {
-                LabelColumnName = "age",
-                PretrainedModel = fresh,
-                Strategy = TransferStrategy.MonoPhase,
-                Epochs = epochs,
-                LearningRate = learningRate,
-                BatchSize = 8,
-                ValidationFraction = 0.1,
-                EarlyStoppingPatience = patience,
-                // The "pretrained" model here is a fresh network: its batch norm must learn its statistics.
-                KeepBatchNormStatistics = false,
-                Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
-                CheckpointDirectory = Path.Combine(work, $"{name}-checkpoint"),
-                Seed = 1,
-            }));
-        var model = pipeline.Fit(data);
-        var trained = model.LastTransformer;
+        using var fresh = MriNetModel.CreateMriNet(shape, ModelTask.Regression(meanAge, "age"), seed: 1, batchNorm: batchNorm,
+            conventions: new InputConventions { VoxelSize = [voxel], Description = string.Create(CultureInfo.InvariantCulture, $"synthetic site-a T1w, LoadNifti {voxel} mm LIA, {string.Join("x", shape)}, dataset 0-255") });
+        var trainer = ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
+        {
+            LabelColumnName = "age",
+            PretrainedModel = fresh,
+            Strategy = TransferStrategy.MonoPhase,
+            Epochs = epochs,
+            LearningRate = learningRate,
+            BatchSize = 8,
+            ValidationFraction = 0.1,
+            EarlyStoppingPatience = patience,
+            // The "pretrained" model here is a fresh network: its batch norm must learn its statistics.
+            KeepBatchNormStatistics = false,
+            Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
+            CheckpointDirectory = Path.Combine(work, $"{name}-checkpoint"),
+            Seed = 1,
+        });
+        var trained = trainer.Fit(loader.Transform(data));
         string path = Path.Combine(work, $"{name}.x4m");
         trained.Model.Save(path);
         trained.History.SavePlot(Path.Combine(work, $"{name}-learning-curve.png"));
@@ -114,8 +118,11 @@ internal static class TransferStudy
         {
             SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = targetFolder, Subjects = largest, Seed = 23, Sites = [site], VoxelSize = 3 });
         }
-        string pretrainedName = Arg(args, "--pretrained") ?? "pretrained-mrinet";
-        using var pretrained = MriNetModel.Load(Path.Combine(work, $"{pretrainedName}.x4m"));
+        // A name in the work folder, or the path of any .x4m (e.g. the quickstart's 6 mm model): the loader then
+        // conforms the target to that model's voxel size and input box.
+        string pretrainedArg = Arg(args, "--pretrained") ?? "pretrained-mrinet";
+        string pretrainedName = Path.GetFileNameWithoutExtension(pretrainedArg);
+        using var pretrained = MriNetModel.Load(pretrainedArg.EndsWith(".x4m", StringComparison.Ordinal) ? pretrainedArg : Path.Combine(work, $"{pretrainedArg}.x4m"));
         var lines = new List<string>
         {
             $"| N | strategy | {(regression ? "MAE (y), mean ± sd over folds | R²" : "balanced accuracy, mean ± sd over folds | AUC")} | minutes |",
@@ -130,7 +137,12 @@ internal static class TransferStudy
             {
                 data = ml.Transforms.Conversion.MapValue("Label", new Dictionary<string, bool> { ["control"] = false, ["patient"] = true }, "group").Fit(data).Transform(data);
             }
-            var loader = ml.Transforms.LoadNifti("Image", "Path", Loader(Path.Combine(work, "cache")));
+            var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
+            {
+                VoxelSize = pretrained.Conventions.VoxelSize ?? [4.0],
+                TargetShape = pretrained.InputShape,
+                CacheDirectory = Path.Combine(work, "cache"),
+            });
             var outcomes = new List<Outcome>();
             foreach (string strategy in only)
             {
