@@ -143,6 +143,10 @@ if (((IEnumerable<ITransformer>)model).Last() is MriNetPredictionTransformer fit
     fitted.History.SavePlot(Path.Combine(work, "learning-curve.png"));
     Console.WriteLine($"  learning curve: {Path.Combine(work, "learning-curve.png")}");
 }
+else
+{
+    Console.WriteLine("  no learning curve: frozen features + FastTree trains no network");
+}
 string zip = Path.Combine(work, "brain-age-site-d.zip");
 ml.Model.Save(model, subjects.Schema, zip);
 Console.WriteLine($"  saved {zip} ({new FileInfo(zip).Length / 1024} KiB)");
