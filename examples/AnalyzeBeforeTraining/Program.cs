@@ -1,7 +1,7 @@
 // Will transfer work? Analyse first (ml.Transforms.AnalyzeTransfer, xai4mri's announced analyse_model_and_data), read
 // the report, save it with its figures, then train the way it recommends and check the result on held-out subjects.
 //   dotnet run --project examples/AnalyzeBeforeTraining [PRETRAINED_MODEL]
-// The model: the argument, else the quickstart's shipped model, else a stand-in pretrained once (examples/Shared).
+// The model: the argument, else the quickstart's shipped model (examples/Shared).
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
@@ -16,7 +16,7 @@ using Xai4Mri.ML.Transfer;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
 string work = Path.GetFullPath(Path.Combine("example-output", "AnalyzeBeforeTraining"));
-string modelFile = PretrainedModels.FindOrPretrain(args.FirstOrDefault());
+string modelFile = PretrainedModels.Find(args.FirstOrDefault());
 using var pretrained = MriNetModel.Load(modelFile);
 Console.WriteLine($"Pretrained model {modelFile}: input {string.Join("x", pretrained.InputShape)} at " +
     $"{string.Join("/", pretrained.Conventions.VoxelSize ?? [6.0])} mm ({pretrained.Conventions.Description})");

@@ -1,7 +1,7 @@
 // Cross-validating a network pipeline by subject: LoadNifti → MriNetTransfer, five folds with ML.NET's own
 // ml.Regression.CrossValidate, all rows of a subject in one fold; per-fold metrics and their mean ± sd.
 //   dotnet run --project examples/CrossValidation [PRETRAINED_MODEL | --fresh]
-// The model: the argument, else the quickstart's shipped model, else a stand-in pretrained once (examples/Shared);
+// The model: the argument, else the quickstart's shipped model (examples/Shared);
 // --fresh trains a new MRInet in every fold instead (PretrainedModel = null).
 using System.Diagnostics;
 using System.Globalization;
@@ -34,7 +34,7 @@ IDataView subjects = StudyTable.Load(ml, Path.Combine(cohort, "participants.tsv"
     options: new StudyTableOptions { NumericColumns = ["age"] });
 
 // A pretrained model fixes the input: its voxel size and shape. Without one, 6 mm and xai4mri's default brain box.
-string? modelFile = fresh ? null : PretrainedModels.FindOrPretrain(args.FirstOrDefault());
+string? modelFile = fresh ? null : PretrainedModels.Find(args.FirstOrDefault());
 using MriNetModel? pretrained = modelFile is null ? null : MriNetModel.Load(modelFile);
 double[] voxelSize = pretrained?.Conventions.VoxelSize ?? [6.0];
 int[] shape = pretrained?.InputShape ?? BrainBox.Xai4MriDefaultShape(voxelSize);

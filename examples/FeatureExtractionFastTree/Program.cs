@@ -2,7 +2,7 @@
 // them — nothing in the network trains. Compared, on the same held-out subjects, with FastTree on the raw voxels and
 // with FastTree on an earlier layer's channel means.
 //   dotnet run --project examples/FeatureExtractionFastTree [PRETRAINED_MODEL]
-// The model: the argument, else the quickstart's shipped model, else a stand-in pretrained once (examples/Shared).
+// The model: the argument, else the quickstart's shipped model (examples/Shared).
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
@@ -16,7 +16,7 @@ using Xai4Mri.ML.Transfer;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var clock = Stopwatch.StartNew();
 string work = Path.GetFullPath(Path.Combine("example-output", "FeatureExtractionFastTree"));
-string modelFile = PretrainedModels.FindOrPretrain(args.FirstOrDefault());
+string modelFile = PretrainedModels.Find(args.FirstOrDefault());
 using var pretrained = MriNetModel.Load(modelFile);
 Console.WriteLine($"Pretrained model {modelFile}: input {string.Join("x", pretrained.InputShape)} at " +
     $"{string.Join("/", pretrained.Conventions.VoxelSize ?? [6.0])} mm ({pretrained.Conventions.Description})");

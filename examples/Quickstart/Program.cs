@@ -69,7 +69,7 @@ var report = TransferAnalysis.Analyze(ml, pretrained, images, "age", options: ne
 {
     SubjectColumnName = "participant_id",
     Seed = 1,
-    Progress = new Progress<string>(line => Console.WriteLine($"  {line}")),
+    Progress = new SyncProgress<string>(line => Console.WriteLine($"  {line}")),
 });
 string reportFolder = Path.Combine(work, "report");
 report.Save(reportFolder);
