@@ -1,6 +1,8 @@
 using Microsoft.ML;
+using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML;
@@ -90,9 +92,9 @@ public static class MLContextExtensions
     /// <param name="labelColumnName">Single (regression), Boolean or key (classes).</param>
     /// <param name="imageColumnName">The image column LoadNifti wrote, conformed to the model's input. Default "Image".</param>
     /// <param name="options">Folds, seed, site and path columns, reference data, progress; null for defaults.</param>
-    public static Analysis.TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", Analysis.TransferAnalysisOptions? options = null)
+    public static TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new Analysis.TransferAnalysisEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, imageColumnName, options);
+        return new TransferAnalysisEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, imageColumnName, options);
     }
 }

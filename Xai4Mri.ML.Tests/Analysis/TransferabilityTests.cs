@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Tests.Transfer;
 
 namespace Xai4Mri.ML.Tests.Analysis;
@@ -102,7 +103,7 @@ public sealed class TransferabilityTests
         float[][] x = [.. Enumerable.Range(0, 80).Select(_ => Enumerable.Range(0, 40).Select(_ => (float)random.NextDouble()).ToArray())];
         float[] y = [.. x.Select(r => (10 * (r[0] + r[1] - r[2] + r[3])) + (float)random.NextDouble())];
         var features = new AnalysisFeatures(x, x, x, y, [], [], 0);
-        var label = new Xai4Mri.ML.Transfer.LabelColumn("y", Xai4Mri.ML.Transfer.PredictionKind.Regression, []);
+        var label = new LabelColumn("y", LabelKind.Regression, []);
 
         var curve = Transferability.LearningCurve(features, label, new TransferabilityOptions { Folds = 5, Seed = 1 });
 

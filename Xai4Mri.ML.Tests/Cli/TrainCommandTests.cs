@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Tests.Volumes;
+using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Tests.Cli;
 

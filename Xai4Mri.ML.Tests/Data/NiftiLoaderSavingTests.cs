@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Tests.Volumes;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Tests.Data;
 
@@ -39,7 +41,7 @@ public sealed class NiftiLoaderSavingTests
         }).ToList();
         var ml = new MLContext(seed: 3);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache") })
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache") })
             .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Image", numberOfLeaves: 4, numberOfTrees: 20, minimumExampleCountPerLeaf: 2));
         var model = pipeline.Fit(data);
         var metrics = ml.Regression.Evaluate(model.Transform(data), labelColumnName: "Age");
@@ -71,7 +73,7 @@ public sealed class NiftiLoaderSavingTests
         {
             string[] fields = line.Split('\t');
             Assert.AreEqual(scores[fields[pathIndex]], float.Parse(fields[scoreIndex], CultureInfo.InvariantCulture), fields[pathIndex]);
-            StringAssert.StartsWith(fields[imageIndex], $"[{string.Join('x', ((Xai4Mri.ML.Data.NiftiLoaderTransformer)model.First()).Parameters.TargetShape)}] sha256=");
+            StringAssert.StartsWith(fields[imageIndex], $"[{string.Join('x', ((NiftiLoaderTransformer)model.First()).Parameters.TargetShape)}] sha256=");
         }
     }
 
@@ -87,14 +89,14 @@ public sealed class NiftiLoaderSavingTests
         }).ToList();
         var ml = new MLContext(seed: 5);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var options = new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache") };
+        var options = new NiftiLoaderOptions { CacheDirectory = dir.File("cache") };
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", options)
             .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Image", numberOfLeaves: 4, numberOfTrees: 10, minimumExampleCountPerLeaf: 2));
 
         var folds = ml.Regression.CrossValidate(data, pipeline, numberOfFolds: 5, labelColumnName: "Age");
 
         Assert.HasCount(5, folds);
-        var stats = Xai4Mri.ML.Volumes.VolumeCache.For(dir.File("cache")).Statistics;
+        var stats = VolumeCache.For(dir.File("cache")).Statistics;
         Assert.AreEqual(20, stats.Decodes, "each file decoded once across 5 fits and 5 evaluations");
         // Each fold reads its 16 training files in LoadNifti's Fit and again while FastTree passes over them, and its
         // 4 test files once: all of that after the first decode is served from the cache.
@@ -113,7 +115,7 @@ public sealed class NiftiLoaderSavingTests
         }).ToList();
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(rows);
-        var model = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache") }).Fit(data);
+        var model = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache") }).Fit(data);
         var before = model.Transform(data).GetColumn<VBuffer<float>>("Image").Select(v => v.DenseValues().ToArray()).ToList();
 
         string zip = dir.File("loader.zip");

@@ -1,8 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Tests.Data;
 
@@ -51,8 +53,8 @@ public sealed class NiftiLoaderTests
 
         var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
         Assert.IsTrue(log.Any(m => m.Contains("mixed orientations (RAS: 2, LAS: 2, PSR: 2)")), "warnings reach ml.Log");
-        int[] expectedShape = rows.Select(r => Xai4Mri.ML.Volumes.BrainBox.Extent(
-                Xai4Mri.ML.Volumes.Reorientation.Reorient(Xai4Mri.ML.Volumes.Volume.FromImage(NiftiImage.Load(r.Path)), "LIA")))
+        int[] expectedShape = rows.Select(r => BrainBox.Extent(
+                Reorientation.Reorient(Volume.FromImage(NiftiImage.Load(r.Path)), "LIA")))
             .Aggregate((a, b) => [Math.Max(a[0], b[0]), Math.Max(a[1], b[1]), Math.Max(a[2], b[2])]);
         CollectionAssert.AreEqual(expectedShape, loader.Parameters.TargetShape);
         Assert.AreEqual(3, loader.FitReport.Orientations.Count);
@@ -64,7 +66,7 @@ public sealed class NiftiLoaderTests
         // GetColumn hands out one reused buffer: copy each row as it comes.
         var images = output.GetColumn<VBuffer<float>>("Image").Select(v => v.DenseValues().ToArray()).ToList();
         Assert.HasCount(6, images);
-        Assert.AreEqual(new Xai4Mri.ML.Volumes.VolumeCacheStatistics(6, 6, 0), loader.CacheStatistics, "Fit decoded each file once; Transform read the cache");
+        Assert.AreEqual(new VolumeCacheStatistics(6, 6, 0), loader.CacheStatistics, "Fit decoded each file once; Transform read the cache");
         for (int s = 0; s < 6; s++)
         {
             float[] values = images[s];

@@ -1,6 +1,7 @@
 using Microsoft.ML;
-using Xai4Mri.ML.Models;
 using TorchSharp;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Tests.Models;
 

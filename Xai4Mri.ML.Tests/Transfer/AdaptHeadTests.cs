@@ -1,10 +1,12 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Transfer;
-using Xai4Mri.ML.Tests.Cli;
 using TorchSharp;
+using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Tests.Cli;
+using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Transfer;
@@ -44,7 +46,7 @@ public sealed class AdaptHeadTests
         var fitted = ml.Transforms.AdaptHead(pretrained, "Age").Fit(data);
 
         double mean = rows.Average(r => (double)r.Age);
-        Assert.AreEqual(PredictionKind.Regression, fitted.Kind);
+        Assert.AreEqual(LabelKind.Regression, fitted.Kind);
         Assert.IsFalse(fitted.Model.Task.IsClassification);
         Assert.AreEqual(mean, fitted.Model.Task.TargetMean!.Value, 1e-9);
         Assert.AreEqual("Age", fitted.Model.Task.TargetName);
@@ -76,7 +78,7 @@ public sealed class AdaptHeadTests
 
         // MapValueToKey numbers values in order of appearance: young, middle, old.
         CollectionAssert.AreEqual(new[] { "young", "middle", "old" }, fitted.Model.Task.ClassNames.ToArray());
-        Assert.AreEqual(PredictionKind.MulticlassClassification, fitted.Kind);
+        Assert.AreEqual(LabelKind.MulticlassClassification, fitted.Kind);
         Assert.AreEqual(LayerKind.Softmax, fitted.Model.Spec.Layers[^1].Kind);
         Assert.IsFalse(fitted.Model.Spec.Layers[fitted.Model.Spec.HeadIndex].UseBias, "xai4mri: softmax head without bias");
 
@@ -251,7 +253,7 @@ public sealed class AdaptHeadTests
         var files = TransferData.Files(dir, 6, 0.7, 0.05);
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
-        var loader = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape });
+        var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape });
         using var pretrained = Pretrained(2);
         var model = loader.Append(ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = 3 })).Fit(data);
         var scores = ml.Data.CreateEnumerable<TransferData.Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Tests.Cli;
+using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Transfer;
@@ -177,7 +179,7 @@ public sealed class MriNetFeaturizeTests
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
         using var pretrained = Pretrained();
-        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape })
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape })
             .Append(ml.Transforms.MriNetFeaturize("Features", "Image", pretrained))
             .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Features", numberOfLeaves: 2, numberOfTrees: 10, minimumExampleCountPerLeaf: 1));
         var model = pipeline.Fit(data);

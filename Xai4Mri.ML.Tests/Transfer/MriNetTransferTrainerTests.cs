@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Tests.Cli;
+using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Transfer;
@@ -349,14 +351,14 @@ public sealed class MriNetTransferTrainerTests
     {
         var image = Enumerable.Range(0, 27).Select(i => (float)i).ToArray();
         var options = new AugmentationOptions { FlipProbability = 1, LeftRightAxis = 2 };
-        Xai4Mri.ML.Transfer.Augmentation.Apply(image, [3, 3, 3], options, new Xai4Mri.ML.Data.SplitRandom(1), new float[27]);
+        Augmentation.Apply(image, [3, 3, 3], options, new SplitRandom(1), new float[27]);
         // Mirroring the last axis reverses every row of three.
         CollectionAssert.AreEqual(Enumerable.Range(0, 9).SelectMany(r => new float[] { (3 * r) + 2, (3 * r) + 1, 3 * r }).ToArray(), image);
 
         // Jitter alone: every voxel times one common factor within ±20 %.
         float[] original = [.. Enumerable.Range(0, 27).Select(i => (float)i + 1)];
         var jittered = (float[])original.Clone();
-        Xai4Mri.ML.Transfer.Augmentation.Apply(jittered, [3, 3, 3], new AugmentationOptions { IntensityJitter = 0.2 }, new Xai4Mri.ML.Data.SplitRandom(4), new float[27]);
+        Augmentation.Apply(jittered, [3, 3, 3], new AugmentationOptions { IntensityJitter = 0.2 }, new SplitRandom(4), new float[27]);
         double factor = jittered[0] / original[0];
         Assert.IsTrue(factor is >= 0.8 and <= 1.2 && factor != 1, $"factor {factor}");
         for (int i = 0; i < 27; i++)
@@ -366,7 +368,7 @@ public sealed class MriNetTransferTrainerTests
 
         // Shift alone: the result is the volume moved by one of the 27 offsets in {−1, 0, 1}³, zero-filled.
         var shifted = (float[])original.Clone();
-        Xai4Mri.ML.Transfer.Augmentation.Apply(shifted, [3, 3, 3], new AugmentationOptions { MaxShift = 1 }, new Xai4Mri.ML.Data.SplitRandom(4), new float[27]);
+        Augmentation.Apply(shifted, [3, 3, 3], new AugmentationOptions { MaxShift = 1 }, new SplitRandom(4), new float[27]);
         float At(int z, int y, int x) => z is < 0 or > 2 || y is < 0 or > 2 || x is < 0 or > 2 ? 0 : original[(((z * 3) + y) * 3) + x];
         var matches = (from dz in new[] { -1, 0, 1 } from dy in new[] { -1, 0, 1 } from dx in new[] { -1, 0, 1 }
                        where Enumerable.Range(0, 27).All(i => shifted[i] == At((i / 9) - dz, (i / 3 % 3) - dy, (i % 3) - dx))
@@ -382,7 +384,7 @@ public sealed class MriNetTransferTrainerTests
         var files = TransferData.Files(dir, 8, 0.7, 0.04);
         var ml = new MLContext(seed: 2);
         var data = ml.Data.LoadFromEnumerable(files);
-        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new Xai4Mri.ML.Data.NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = TransferData.Shape })
+        var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = TransferData.Shape })
             .Append(ml.Regression.Trainers.MriNetTransfer(Regression(null, TransferStrategy.DualPhase, epochs: 2, fineTune: 1)));
         var model = pipeline.Fit(data);
         var scores = ml.Data.CreateEnumerable<TransferData.Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);

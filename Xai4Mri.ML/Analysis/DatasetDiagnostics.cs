@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Volumes;
@@ -59,7 +60,7 @@ public static class DatasetDiagnostics
         var warnings = new List<string>();
         RegressionLabelStatistics? regression = null;
         ClassLabelStatistics? classes = null;
-        if (labelKind == LabelKind.Regression)
+        if (labelKind == LabelValues.Numbers)
         {
             regression = RegressionStatistics(labelColumnName, rows, warnings);
         }
@@ -71,9 +72,10 @@ public static class DatasetDiagnostics
         return new DatasetReport(rows.Count, regression, classes, images, warnings);
     }
 
-    private enum LabelKind
+    /// <summary>What the diagnostics summarise: numbers (regression) or class names (Boolean, key or text labels).</summary>
+    private enum LabelValues
     {
-        Regression,
+        Numbers,
         Classes,
     }
 
@@ -93,21 +95,21 @@ public static class DatasetDiagnostics
         }
     }
 
-    private static List<Row> ReadRows(IDataView data, string labelName, string pathName, string? subjectName, out LabelKind kind, out IReadOnlyList<string> classNames)
+    private static List<Row> ReadRows(IDataView data, string labelName, string pathName, string? subjectName, out LabelValues kind, out IReadOnlyList<string> classNames)
     {
         var labelColumn = data.Schema.GetColumnOrNull(labelName)
             ?? throw new ArgumentOutOfRangeException(nameof(labelName), $"label column '{labelName}' not found");
         LabelColumn? typed = null;
         if (labelColumn.Type is TextDataViewType)
         {
-            kind = LabelKind.Classes;
+            kind = LabelValues.Classes;
             classNames = [];
         }
         else
         {
             // Single, Boolean and key labels mean what they mean to the transfer trainers.
             typed = LabelColumn.Inspect(data.Schema, labelName);
-            kind = typed.Kind == PredictionKind.Regression ? LabelKind.Regression : LabelKind.Classes;
+            kind = typed.Kind == LabelKind.Regression ? LabelValues.Numbers : LabelValues.Classes;
             classNames = typed.ClassNames;
         }
         var columns = new List<DataViewSchema.Column> { labelColumn, data.Schema[pathName] };
@@ -139,7 +141,7 @@ public static class DatasetDiagnostics
                 continue;
             }
             double v = target!();
-            string? name = kind == LabelKind.Classes && !double.IsNaN(v) ? classNames[(int)v] : null;
+            string? name = kind == LabelValues.Classes && !double.IsNaN(v) ? classNames[(int)v] : null;
             rows.Add(new Row(id, p.ToString(), v, name));
         }
         return rows;

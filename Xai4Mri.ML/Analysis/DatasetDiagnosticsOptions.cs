@@ -1,3 +1,4 @@
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Analysis;

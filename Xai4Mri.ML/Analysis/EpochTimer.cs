@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
@@ -18,7 +19,7 @@ internal static class EpochTimer
         int voxels = model.InputShape.Aggregate(1, (a, b) => a * b);
         var kind = label.Kind;
         // A copy with the head the new task trains: the cost of what will run, and nothing happens to the caller's weights.
-        using var copy = HeadAdapter.Adapt(model, kind == PredictionKind.Regression ? 0 : label.ClassNames.Count);
+        using var copy = HeadAdapter.Adapt(model, kind == LabelKind.Regression ? 0 : label.ClassNames.Count);
         var network = copy.Network;
         var spec = copy.Spec;
         int last = NetworkLoss.LastTrainingLayer(spec, kind);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Analysis;
 

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.Transfer;
+
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>The ways to use (or not use) a pretrained network on a new dataset that the analysis chooses between.</summary>
@@ -6,13 +8,13 @@ public enum RecommendedStrategy
     /// <summary>Keep the network frozen: its penultimate features into a small ML.NET model (<c>MriNetFeaturize</c> + FastTree or a linear trainer).</summary>
     FrozenFeatures,
 
-    /// <summary>Train the new head on frozen features first, then all layers (<see cref="Transfer.TransferStrategy.LinearProbeThenFineTune"/>).</summary>
+    /// <summary>Train the new head on frozen features first, then all layers (<see cref="TransferStrategy.LinearProbeThenFineTune"/>).</summary>
     LinearProbeThenFineTune,
 
-    /// <summary>Train all layers, then only the dense ones (xai4mri's dual-phase, <see cref="Transfer.TransferStrategy.DualPhase"/>).</summary>
+    /// <summary>Train all layers, then only the dense ones (xai4mri's dual-phase, <see cref="TransferStrategy.DualPhase"/>).</summary>
     DualPhase,
 
-    /// <summary>Train all layers (xai4mri's mono-phase, <see cref="Transfer.TransferStrategy.MonoPhase"/>).</summary>
+    /// <summary>Train all layers (xai4mri's mono-phase, <see cref="TransferStrategy.MonoPhase"/>).</summary>
     MonoPhase,
 
     /// <summary>The pretrained features add nothing to raw image features: train a fresh network instead.</summary>

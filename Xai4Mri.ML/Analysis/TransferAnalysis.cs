@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Analysis;
@@ -38,7 +40,7 @@ public static class TransferAnalysis
         }
         var clock = Stopwatch.StartNew();
         var label = LabelColumn.Inspect(data.Schema, labelColumnName);
-        NetworkInput.Check(data.Schema, imageColumnName, pretrained, nameof(data));
+        NetworkInput.Check(data.Schema, imageColumnName, pretrained.InputShape, nameof(data));
         if (data.Schema.GetColumnOrNull(options.PathColumnName) is null)
         {
             throw new ArgumentOutOfRangeException(nameof(data), $"path column '{options.PathColumnName}' not found: the dataset diagnostics read the image files (set TransferAnalysisOptions.PathColumnName)");
@@ -51,7 +53,7 @@ public static class TransferAnalysis
         void Report(string line)
         {
             options.Progress?.Report(line);
-            Data.DatasetLog.Info(ml, "AnalyzeTransfer", line);
+            MLNetLog.Info(ml, "AnalyzeTransfer", line);
             MLNetInternals.CheckAlive(cancelled);
         }
 
@@ -81,7 +83,7 @@ public static class TransferAnalysis
         var curve = Transferability.LearningCurve(features, label, probeOptions);
 
         var shift = MeasureShift(pretrained, features, options, imageColumnName);
-        bool regression = label.Kind == PredictionKind.Regression;
+        bool regression = label.Kind == LabelKind.Regression;
         var embedding = Pca.Project(features.Penultimate, features.Targets, regression ? null : label.ClassNames);
         var histograms = IntensityHistograms.Compute(features.IntensitySamples.Select((s, i) => (site is null ? "all images" : features.Groups[i], s)));
 
@@ -105,7 +107,7 @@ public static class TransferAnalysis
         }
         if (options.ReferenceData is { } reference)
         {
-            NetworkInput.Check(reference.Schema, imageColumnName, pretrained, nameof(options.ReferenceData));
+            NetworkInput.Check(reference.Schema, imageColumnName, pretrained.InputShape, nameof(options.ReferenceData));
             var rows = pretrained.LayerFeatures(reference, imageColumnName, features.PenultimateLayer);
             if (rows.Count == 0)
             {

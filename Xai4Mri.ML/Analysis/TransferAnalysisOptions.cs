@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Xai4Mri.ML.Models;
 
 namespace Xai4Mri.ML.Analysis;
 
@@ -31,7 +32,7 @@ public sealed class TransferAnalysisOptions
 
     /// <summary>
     /// Images of a cohort like the source (conformed like the new data) to measure domain shift against, when the
-    /// model carries no <see cref="Models.MriNetModel.SourceStatistics"/>; ignored when it does.
+    /// model carries no <see cref="MriNetModel.SourceStatistics"/>; ignored when it does.
     /// </summary>
     public IDataView? ReferenceData { get; set; }
 

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
@@ -46,7 +47,7 @@ public static class Transferability
         {
             throw new ArgumentOutOfRangeException(nameof(options), "Transferability needs Folds >= 2, RawBlockSize >= 1 and BatchSize >= 1");
         }
-        NetworkInput.Check(data.Schema, options.ImageColumnName, model, nameof(data));
+        NetworkInput.Check(data.Schema, options.ImageColumnName, model.InputShape, nameof(data));
         var spec = model.Spec;
         int penultimate = spec.PenultimateIndex;
         int earlierLayer = LastSpatialLayer(spec, penultimate);
@@ -125,7 +126,7 @@ public static class Transferability
         }
         options.Progress?.Report($"features: penultimate {features.Penultimate[0].Length}, earlier {features.Earlier[0].Length}, raw {features.Raw[0].Length} per image, {n} images");
 
-        bool regression = label.Kind == PredictionKind.Regression;
+        bool regression = label.Kind == LabelKind.Regression;
         int classes = regression ? 0 : label.ClassNames.Count;
         var sets = new (string Name, float[][] X)[] { (PenultimateName, features.Penultimate), ("earlier layer (channel means)", features.Earlier), (RawName, features.Raw) };
         var logMe = new Dictionary<string, double>();
@@ -160,7 +161,7 @@ public static class Transferability
     {
         var targets = features.Targets;
         int n = targets.Length;
-        bool regression = label.Kind == PredictionKind.Regression;
+        bool regression = label.Kind == LabelKind.Regression;
         int classes = regression ? 0 : label.ClassNames.Count;
         int[] fold = Folds(n, options.Folds, options.Seed);
         int fullTraining = n - (n / options.Folds);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.ML;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Data;
 
@@ -126,7 +127,7 @@ public sealed class BidsDataset
         if (skipped.Count > 0 && options.MissingFiles == MissingFilePolicy.Error)
         {
             throw new DatasetException(participants?.Path ?? fullRoot,
-                $"{skipped.Count} missing or unusable {suffix} images: {DatasetLog.Shorten(skipped.Select(s => s.ToString()))}" +
+                $"{skipped.Count} missing or unusable {suffix} images: {MLNetLog.Shorten(skipped.Select(s => s.ToString()))}" +
                 " (set MissingFiles = MissingFilePolicy.Skip to leave them out)",
                 subjectIds: skipped.Select(s => s.SubjectId).Distinct().ToArray());
         }
@@ -177,11 +178,11 @@ public sealed class BidsDataset
         ArgumentNullException.ThrowIfNull(ml);
         if (_skipped.Length > 0)
         {
-            DatasetLog.Warning(ml, Channel, $"{Root}: skipped {_skipped.Length} subjects or images: {DatasetLog.Shorten(_skipped.Select(s => s.ToString()))}");
+            MLNetLog.Warning(ml, Channel, $"{Root}: skipped {_skipped.Length} subjects or images: {MLNetLog.Shorten(_skipped.Select(s => s.ToString()))}");
         }
         if (_unlisted.Length > 0)
         {
-            DatasetLog.Warning(ml, Channel, $"{ParticipantsFile}: {_unlisted.Length} subjects with images are not listed (their participant columns are missing): {DatasetLog.Shorten(_unlisted)}");
+            MLNetLog.Warning(ml, Channel, $"{ParticipantsFile}: {_unlisted.Length} subjects with images are not listed (their participant columns are missing): {MLNetLog.Shorten(_unlisted)}");
         }
         return new InMemoryDataView(_columns.Select(c => c.ToInMemoryColumn()));
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 

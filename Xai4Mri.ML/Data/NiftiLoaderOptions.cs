@@ -1,3 +1,6 @@
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Volumes;
+
 namespace Xai4Mri.ML.Data;
 
 /// <summary>Settings of <see cref="NiftiLoaderEstimator"/> (<c>ml.Transforms.LoadNifti</c>); defaults follow xai4mri.</summary>
@@ -37,7 +40,7 @@ public sealed class NiftiLoaderOptions
     /// <summary>Keep decoded volumes in a disk cache; default true.</summary>
     public bool UseCache { get; set; } = true;
 
-    /// <summary>Cache folder; null for <see cref="Volumes.VolumeCache.DefaultDirectory"/> (outside the data folder).</summary>
+    /// <summary>Cache folder; null for <see cref="VolumeCache.DefaultDirectory"/> (outside the data folder).</summary>
     public string? CacheDirectory { get; set; }
 
     /// <summary>Column with subject ids used in messages; null picks "participant_id" or "sid" when present.</summary>

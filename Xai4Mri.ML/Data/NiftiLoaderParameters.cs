@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Data;

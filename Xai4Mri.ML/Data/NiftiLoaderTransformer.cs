@@ -71,12 +71,12 @@ public sealed class NiftiLoaderTransformer : ITransformer
     }
 
     /// <summary>
-    /// Writes the savable form (built-in ML.NET transformers around the <see cref="Serialization.LoadNiftiMappingFactory"/>
+    /// Writes the savable form (built-in ML.NET transformers around the custom mapping "Xai4Mri.LoadNifti.v1"
     /// mapping); after <c>ml.Model.Load</c> the loader comes back as that chain, with the same output column.
     /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx) => SavedForm.Save(ctx);
 
-    private ITransformer SavedForm => _savedForm ??= Serialization.SavedLoaderChain.Build(this);
+    private ITransformer SavedForm => _savedForm ??= SavedLoaderChain.Build(this);
 
     private ITransformer? _savedForm;
 

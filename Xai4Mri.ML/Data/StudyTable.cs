@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Data;
 
@@ -108,7 +109,7 @@ public sealed class StudyTable
         if (missing.Count > 0 && options.MissingFiles == MissingFilePolicy.Error)
         {
             throw new DatasetException(file,
-                $"{missing.Count} of {table.Records.Count} subjects have no image file: {DatasetLog.Shorten(missing.Select(m => m.ToString()))}" +
+                $"{missing.Count} of {table.Records.Count} subjects have no image file: {MLNetLog.Shorten(missing.Select(m => m.ToString()))}" +
                 " (set MissingFiles = MissingFilePolicy.Skip to leave them out)",
                 subjectIds: missing.Select(m => m.SubjectId).ToArray());
         }
@@ -134,7 +135,7 @@ public sealed class StudyTable
         ArgumentNullException.ThrowIfNull(ml);
         if (_skipped.Length > 0)
         {
-            DatasetLog.Warning(ml, Channel, $"{SourcePath}: skipped {_skipped.Length} subjects without an image file: {DatasetLog.Shorten(_skipped.Select(s => s.ToString()))}");
+            MLNetLog.Warning(ml, Channel, $"{SourcePath}: skipped {_skipped.Length} subjects without an image file: {MLNetLog.Shorten(_skipped.Select(s => s.ToString()))}");
         }
         return new InMemoryDataView(_columns.Select(c => c.ToInMemoryColumn()));
     }
@@ -179,7 +180,7 @@ public sealed class StudyTable
         var duplicates = lines.Where(kv => kv.Value.Count > 1).ToList();
         if (duplicates.Count > 0)
         {
-            string list = DatasetLog.Shorten(duplicates.Select(kv => $"{kv.Key} (lines {string.Join(", ", kv.Value)})"));
+            string list = MLNetLog.Shorten(duplicates.Select(kv => $"{kv.Key} (lines {string.Join(", ", kv.Value)})"));
             throw new DatasetException(table.Path, $"duplicate subject ids in column '{table.Header[subjectIndex]}': {list}",
                 subjectIds: duplicates.Select(kv => kv.Key).ToArray());
         }

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Data;
 
@@ -52,7 +53,7 @@ public sealed class SubjectSplit
         _test = Take(test, SubjectSplitPart.Test, duplicates);
         if (duplicates.Count > 0)
         {
-            throw new ArgumentException($"subjects appear more than once in the split: {DatasetLog.Shorten(duplicates)}");
+            throw new ArgumentException($"subjects appear more than once in the split: {MLNetLog.Shorten(duplicates)}");
         }
     }
 
@@ -165,10 +166,10 @@ public sealed class SubjectSplit
         }
         if (unknown.Count > 0)
         {
-            throw new DatasetException(null, $"{unknown.Count} subjects in column '{subject.Name}' are in no part of the split: {DatasetLog.Shorten(unknown)}",
+            throw new DatasetException(null, $"{unknown.Count} subjects in column '{subject.Name}' are in no part of the split: {MLNetLog.Shorten(unknown)}",
                 subjectIds: unknown.ToArray());
         }
-        DatasetLog.Info(ml, nameof(SubjectSplit), $"rows per part: train {rows[0]}, validation {rows[1]}, test {rows[2]}");
+        MLNetLog.Info(ml, nameof(SubjectSplit), $"rows per part: train {rows[0]}, validation {rows[1]}, test {rows[2]}");
         return new SubjectSplitViews(
             new SubjectFilterDataView(data, subject, _train),
             new SubjectFilterDataView(data, subject, _validation),
@@ -232,7 +233,7 @@ public sealed class SubjectSplit
                 .Where(g => g.Count() > 1).Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
             if (duplicates.Length > 0)
             {
-                throw new DatasetException(full, $"subjects appear more than once in the split: {DatasetLog.Shorten(duplicates)}", subjectIds: duplicates);
+                throw new DatasetException(full, $"subjects appear more than once in the split: {MLNetLog.Shorten(duplicates)}", subjectIds: duplicates);
             }
             return new SubjectSplit(train, validation, test);
         }

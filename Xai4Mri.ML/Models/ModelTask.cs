@@ -1,3 +1,5 @@
+using Xai4Mri.ML.NetworkData;
+
 namespace Xai4Mri.ML.Models;
 
 /// <summary>What a model predicts: regression (with the training target's mean and spread) or named classes.</summary>
@@ -20,6 +22,11 @@ public sealed record ModelTask
 
     /// <summary>A regression task.</summary>
     public static ModelTask Regression(double? targetMean = null, string? targetName = null) => new() { TargetMean = targetMean, TargetName = targetName };
+
+    /// <summary>The task a network for <paramref name="label"/> predicts (regression with the target's mean and spread, or its classes).</summary>
+    internal static ModelTask For(LabelColumn label, double? targetMean, double? targetSd) => label.Kind == LabelKind.Regression
+        ? Regression(targetMean, label.Name) with { TargetStandardDeviation = targetSd }
+        : Classification(label.ClassNames, label.Name);
 
     /// <summary>A classification task over <paramref name="classNames"/> (at least two).</summary>
     public static ModelTask Classification(IEnumerable<string> classNames, string? targetName = null)

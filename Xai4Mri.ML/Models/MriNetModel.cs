@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.ML;
 using TorchSharp;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Models;
@@ -70,7 +71,7 @@ public sealed class MriNetModel : IDisposable
     public void RecordSourceStatistics(IDataView data, string imageColumnName = "Image", string? description = null)
     {
         ArgumentNullException.ThrowIfNull(data);
-        Transfer.NetworkInput.Check(data.Schema, imageColumnName, this, nameof(data));
+        NetworkInput.Check(data.Schema, imageColumnName, InputShape, nameof(data));
         int layer = Spec.PenultimateIndex;
         if (layer < 0)
         {
@@ -94,7 +95,7 @@ public sealed class MriNetModel : IDisposable
         try
         {
             using var _ = torch.no_grad();
-            foreach (var batch in Transfer.ImageBatches.Read(data, imageColumnName, null, 8, voxels))
+            foreach (var batch in ImageBatches.Read(data, imageColumnName, null, 8, voxels))
             {
                 using var scope = torch.NewDisposeScope();
                 var x = OwnedTensor.From(batch.Images, [batch.Count, .. Spec.InputShape.Select(d => (long)d)]);
@@ -369,7 +370,7 @@ public sealed class MriNetModel : IDisposable
     public static MriNetModel FromModelZip(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        (byte[] Network, Serialization.ModelDescription? Description)? found = null;
+        (byte[] Network, ModelDescription? Description)? found = null;
         try
         {
             using var zip = ZipFile.OpenRead(path);
@@ -384,7 +385,7 @@ public sealed class MriNetModel : IDisposable
                 {
                     bytes = bytes[4..];
                 }
-                if (Serialization.ScoringGraph.TryUnwrap(bytes, out var network, out var description))
+                if (ScoringGraph.TryUnwrap(bytes, out var network, out var description))
                 {
                     found = (network, description);
                 }

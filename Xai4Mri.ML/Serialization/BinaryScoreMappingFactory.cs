@@ -7,7 +7,7 @@ namespace Xai4Mri.ML.Serialization;
 /// <c>Probability</c> (p₁) and <c>PredictedLabel</c>.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class BinaryScoreMappingFactory : CustomMappingFactory<NetworkOutputRow, BinaryScoreRow>
+internal sealed class BinaryScoreMappingFactory : CustomMappingFactory<NetworkOutputRow, BinaryScoreRow>
 {
     /// <summary>The versioned contract name stored in model files.</summary>
     public const string ContractName = "Xai4Mri.BinaryScore.v1";

@@ -1,7 +1,7 @@
 namespace Xai4Mri.ML.Serialization;
 
 /// <summary>Output row of the saved binary mapping: the three columns ML.NET's binary evaluator reads.</summary>
-public sealed class BinaryScoreRow
+internal sealed class BinaryScoreRow
 {
     /// <summary>Log-odds of the positive class, log(p₁ / p₀), the margin of the network's two-class softmax.</summary>
     public float Score { get; set; }

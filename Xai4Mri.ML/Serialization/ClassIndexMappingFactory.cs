@@ -4,7 +4,7 @@ namespace Xai4Mri.ML.Serialization;
 
 /// <summary>Saved-model code that finds the most probable class of a multiclass <c>Score</c> vector.</summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class ClassIndexMappingFactory : CustomMappingFactory<ScoreRow, ClassIndexRow>
+internal sealed class ClassIndexMappingFactory : CustomMappingFactory<ScoreRow, ClassIndexRow>
 {
     /// <summary>The versioned contract name stored in model files.</summary>
     public const string ContractName = "Xai4Mri.ClassIndex.v1";

@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 namespace Xai4Mri.ML.Serialization;
 
 /// <summary>Input row of the saved score mappings: the network's output for one image.</summary>
-public sealed class NetworkOutputRow
+internal sealed class NetworkOutputRow
 {
     /// <summary>Column name of the network output inside a saved chain.</summary>
     public const string OutputColumn = "__xai4mri_network";

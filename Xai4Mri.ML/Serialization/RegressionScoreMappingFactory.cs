@@ -7,7 +7,7 @@ namespace Xai4Mri.ML.Serialization;
 /// evaluators need (an ONNX output is always a vector column).
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class RegressionScoreMappingFactory : CustomMappingFactory<NetworkOutputRow, RegressionScoreRow>
+internal sealed class RegressionScoreMappingFactory : CustomMappingFactory<NetworkOutputRow, RegressionScoreRow>
 {
     /// <summary>The versioned contract name stored in model files.</summary>
     public const string ContractName = "Xai4Mri.RegressionScore.v1";

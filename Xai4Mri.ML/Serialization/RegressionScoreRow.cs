@@ -1,7 +1,7 @@
 namespace Xai4Mri.ML.Serialization;
 
 /// <summary>Output row of the saved regression mapping: the <c>Score</c> column ML.NET's regression evaluator reads.</summary>
-public sealed class RegressionScoreRow
+internal sealed class RegressionScoreRow
 {
     /// <summary>The predicted value.</summary>
     public float Score { get; set; }

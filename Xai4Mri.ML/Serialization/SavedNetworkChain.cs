@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Transfer;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Serialization;
 
@@ -18,48 +17,52 @@ internal static class SavedNetworkChain
         public float[] Image { get; set; } = [];
     }
 
-    public static ITransformer Build(MriNetModel model, string featureColumnName, PredictionKind kind)
+    /// <summary>The column a scoring graph must write for <paramref name="kind"/> (the chain's custom mapping reads it).</summary>
+    public static string NetworkOutputColumn(LabelKind kind) =>
+        kind == LabelKind.MulticlassClassification ? "Score" : NetworkOutputRow.OutputColumn;
+
+    /// <summary>
+    /// The chain around <paramref name="graph"/>, an ONNX network reading <paramref name="featureColumnName"/> (a
+    /// known-size vector of <paramref name="inputShape"/>) and writing <see cref="NetworkOutputColumn"/>.
+    /// </summary>
+    public static ITransformer Build(byte[] graph, int[] inputShape, string featureColumnName, LabelKind kind, IReadOnlyList<string> classNames)
     {
         var ml = new MLContext();
-        bool multiclass = kind == PredictionKind.MulticlassClassification;
-        string networkOutput = multiclass ? "Score" : NetworkOutputRow.OutputColumn;
-        byte[] graph = ScoringGraph.Build(model, featureColumnName, networkOutput);
+        string networkOutput = NetworkOutputColumn(kind);
         IEstimator<ITransformer> chain = ml.Transforms.ApplyOnnxModel([networkOutput], [featureColumnName], new MemoryStream(graph));
         chain = kind switch
         {
-            PredictionKind.Regression => chain
+            LabelKind.Regression => chain
                 .Append(ml.Transforms.CustomMapping(new RegressionScoreMappingFactory().GetMapping(), RegressionScoreMappingFactory.ContractName))
                 .Append(ml.Transforms.DropColumns(networkOutput)),
-            PredictionKind.BinaryClassification => chain
+            LabelKind.BinaryClassification => chain
                 .Append(ml.Transforms.CustomMapping(new BinaryScoreMappingFactory().GetMapping(), BinaryScoreMappingFactory.ContractName))
                 .Append(ml.Transforms.DropColumns(networkOutput)),
             _ => chain
                 .Append(ml.Transforms.CustomMapping(new ClassIndexMappingFactory().GetMapping(), ClassIndexMappingFactory.ContractName))
                 .Append(ml.Transforms.Conversion.MapValue("PredictedLabel",
-                    model.Task.ClassNames.Select((name, i) => new KeyValuePair<uint, string>((uint)i + 1, name)),
+                    classNames.Select((name, i) => new KeyValuePair<uint, string>((uint)i + 1, name)),
                     ClassIndexRow.IndexColumn, treatValuesAsKeyType: true))
                 .Append(ml.Transforms.DropColumns(ClassIndexRow.IndexColumn)),
         };
-        return FitOnSchema(ml, chain, model, featureColumnName);
+        return FitOnSchema(ml, chain, inputShape, featureColumnName);
     }
 
     /// <summary>
-    /// The savable form of a frozen feature extractor: the layers 0 to <paramref name="lastLayer"/> as an embedded
-    /// ONNX graph writing the known-size vector column <paramref name="outputColumnName"/> of <paramref name="outputShape"/>.
+    /// The savable form of a frozen feature extractor: <paramref name="graph"/> (a truncated network) as an embedded
+    /// ONNX graph writing the known-size vector column <paramref name="outputColumnName"/>.
     /// </summary>
-    public static ITransformer BuildFeatures(MriNetModel model, string featureColumnName, string outputColumnName, int lastLayer, bool globalAveragePool, int[] outputShape)
+    public static ITransformer BuildFeatures(byte[] graph, int[] inputShape, string featureColumnName, string outputColumnName)
     {
         var ml = new MLContext();
-        byte[] graph = ScoringGraph.BuildFeatures(model, featureColumnName, outputColumnName, lastLayer, globalAveragePool, outputShape);
-        return FitOnSchema(ml, ml.Transforms.ApplyOnnxModel([outputColumnName], [featureColumnName], new MemoryStream(graph)), model, featureColumnName);
+        return FitOnSchema(ml, ml.Transforms.ApplyOnnxModel([outputColumnName], [featureColumnName], new MemoryStream(graph)), inputShape, featureColumnName);
     }
 
-    private static ITransformer FitOnSchema(MLContext ml, IEstimator<ITransformer> chain, MriNetModel model, string featureColumnName)
+    private static ITransformer FitOnSchema(MLContext ml, IEstimator<ITransformer> chain, int[] shape, string featureColumnName)
     {
         // The chain only needs the feature column's schema to fit; no image is read.
         var definition = SchemaDefinition.Create(typeof(ImageRow));
         definition[nameof(ImageRow.Image)].ColumnName = featureColumnName;
-        int[] shape = model.InputShape;
         definition[nameof(ImageRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape);
         return chain.Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>(), definition));
     }

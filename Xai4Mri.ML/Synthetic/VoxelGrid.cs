@@ -1,4 +1,5 @@
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Synthetic;
 
@@ -63,7 +64,7 @@ internal sealed class VoxelGrid
     {
         try
         {
-            return Volumes.Reorientation.ParseAxisCodes(codes ?? "");
+            return Reorientation.ParseAxisCodes(codes ?? "");
         }
         catch (ArgumentException e)
         {

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Transfer;
 
@@ -37,10 +38,10 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var label = LabelColumn.Inspect(input.Schema, _labelColumnName);
-        NetworkInput.Check(input.Schema, _options.FeatureColumnName, _pretrained, nameof(input));
+        NetworkInput.Check(input.Schema, _options.FeatureColumnName, _pretrained.InputShape, nameof(input));
         double? bias = _options.TargetBias;
         double? sd = null;
-        if (label.Kind == PredictionKind.Regression)
+        if (label.Kind == LabelKind.Regression)
         {
             var (mean, standardDeviation, count) = ImageBatches.LabelStatistics(input, label);
             if (count == 0)
@@ -50,10 +51,10 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
             bias ??= mean;
             sd = standardDeviation;
         }
-        var adapted = HeadAdapter.Adapt(_pretrained, label.Kind == PredictionKind.Regression ? 0 : label.ClassNames.Count, bias, label.ClassNames, _options.Seed);
-        if (label.Kind == PredictionKind.Regression)
+        var adapted = HeadAdapter.Adapt(_pretrained, label.Kind == LabelKind.Regression ? 0 : label.ClassNames.Count, bias, label.ClassNames, _options.Seed);
+        if (label.Kind == LabelKind.Regression)
         {
-            adapted = adapted.WithTask(label.Task(bias, sd));
+            adapted = adapted.WithTask(ModelTask.For(label, bias, sd));
         }
         var history = new TrainingHistory();
         if (_options.WarmupEpochs > 0)
@@ -83,7 +84,7 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
         {
             throw new ArgumentOutOfRangeException(nameof(inputSchema), $"label column '{_labelColumnName}' not found");
         }
-        var kind = label.IsKey ? PredictionKind.MulticlassClassification : label.ItemType is BooleanDataViewType ? PredictionKind.BinaryClassification : PredictionKind.Regression;
+        var kind = label.IsKey ? LabelKind.MulticlassClassification : label.ItemType is BooleanDataViewType ? LabelKind.BinaryClassification : LabelKind.Regression;
         return ScoreColumns.Add(inputSchema, kind);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;

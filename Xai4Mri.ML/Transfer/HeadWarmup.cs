@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.ML.Runtime;
-using Xai4Mri.ML.Models;
 using TorchSharp;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;
@@ -12,7 +13,7 @@ namespace Xai4Mri.ML.Transfer;
 /// </summary>
 internal static class HeadWarmup
 {
-    public static void Run(SpecNetwork network, FrozenFeatures.Result features, PredictionKind kind, int epochs, double learningRate, int batchSize, int seed,
+    public static void Run(SpecNetwork network, FrozenFeatures.Result features, LabelKind kind, int epochs, double learningRate, int batchSize, int seed,
         TrainingHistory history, IChannel? log)
     {
         var spec = network.Spec;

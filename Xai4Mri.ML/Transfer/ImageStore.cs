@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.Win32.SafeHandles;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Transfer;
 

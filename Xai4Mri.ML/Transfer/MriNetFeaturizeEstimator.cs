@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Transfer;
 
@@ -44,7 +45,7 @@ public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransfo
     public MriNetFeaturizeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        NetworkInput.Check(input.Schema, _inputColumnName, _model, nameof(input));
+        NetworkInput.Check(input.Schema, _inputColumnName, _model.InputShape, nameof(input));
         return new MriNetFeaturizeTransformer(_model, _inputColumnName, _outputColumnName, _layerIndex, _flatten, _globalAveragePool);
     }
 

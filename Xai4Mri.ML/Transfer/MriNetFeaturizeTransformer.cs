@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Serialization;
 
 namespace Xai4Mri.ML.Transfer;
@@ -24,7 +25,8 @@ public sealed class MriNetFeaturizeTransformer : ITransformer
         int[] layerShape = model.Spec.Shapes()[layerIndex];
         FeatureShape = globalAveragePool ? [layerShape[0]] : layerShape;
         FeatureCount = FeatureShape.Aggregate(1, (a, b) => a * b);
-        _featurizer = SavedNetworkChain.BuildFeatures(model, inputColumnName, outputColumnName, layerIndex, globalAveragePool, flatten ? [FeatureCount] : FeatureShape);
+        byte[] graph = ScoringGraph.BuildFeatures(model, inputColumnName, outputColumnName, layerIndex, globalAveragePool, flatten ? [FeatureCount] : FeatureShape);
+        _featurizer = SavedNetworkChain.BuildFeatures(graph, model.InputShape, inputColumnName, outputColumnName);
     }
 
     /// <summary>The pretrained network the features come from (unchanged).</summary>
@@ -78,6 +80,6 @@ public sealed class MriNetFeaturizeTransformer : ITransformer
     private void CheckInputColumn(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        NetworkInput.Check(schema, InputColumnName, Model, nameof(schema));
+        NetworkInput.Check(schema, InputColumnName, Model.InputShape, nameof(schema));
     }
 }

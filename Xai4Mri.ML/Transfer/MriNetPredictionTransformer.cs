@@ -1,13 +1,14 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Serialization;
 
 namespace Xai4Mri.ML.Transfer;
 
 /// <summary>
 /// A fitted network that scores an image column with the output columns ML.NET's evaluators read (see
-/// <see cref="PredictionKind"/>), and gives access to the network (<see cref="Model"/>) and how it was trained.
+/// <see cref="LabelKind"/>), and gives access to the network (<see cref="Model"/>) and how it was trained.
 /// </summary>
 /// <remarks>
 /// Scoring runs the network's ONNX form in ONNX Runtime — the same chain <c>ml.Model.Save</c> writes — so outputs
@@ -18,13 +19,14 @@ public sealed class MriNetPredictionTransformer : ITransformer
 {
     private readonly ITransformer _scorer;
 
-    internal MriNetPredictionTransformer(MriNetModel model, string featureColumnName, PredictionKind kind, TrainingHistory? history = null)
+    internal MriNetPredictionTransformer(MriNetModel model, string featureColumnName, LabelKind kind, TrainingHistory? history = null)
     {
         Model = model;
         FeatureColumnName = featureColumnName;
         Kind = kind;
         History = history ?? new TrainingHistory();
-        _scorer = SavedNetworkChain.Build(model, featureColumnName, kind);
+        byte[] graph = ScoringGraph.Build(model, featureColumnName, SavedNetworkChain.NetworkOutputColumn(kind));
+        _scorer = SavedNetworkChain.Build(graph, model.InputShape, featureColumnName, kind, model.Task.ClassNames);
     }
 
     /// <summary>The fitted network with its task, input conventions and provenance.</summary>
@@ -34,7 +36,7 @@ public sealed class MriNetPredictionTransformer : ITransformer
     public string FeatureColumnName { get; }
 
     /// <summary>Which output columns are added.</summary>
-    public PredictionKind Kind { get; }
+    public LabelKind Kind { get; }
 
     /// <summary>Per-epoch losses and metrics of the training that produced the network (empty when nothing was trained).</summary>
     public TrainingHistory History { get; }
@@ -72,6 +74,6 @@ public sealed class MriNetPredictionTransformer : ITransformer
     private void CheckFeatureColumn(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        NetworkInput.Check(schema, FeatureColumnName, Model, nameof(schema));
+        NetworkInput.Check(schema, FeatureColumnName, Model.InputShape, nameof(schema));
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Transfer;
 
@@ -112,10 +113,10 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
     }
 
     private readonly IHostEnvironment _env;
-    private readonly PredictionKind _kind;
+    private readonly LabelKind _kind;
     private readonly Options _options;
 
-    internal MriNetTransferTrainer(IHostEnvironment env, PredictionKind kind, Options options)
+    internal MriNetTransferTrainer(IHostEnvironment env, LabelKind kind, Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
         string? problem = options switch

@@ -1,5 +1,6 @@
 using TorchSharp;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
@@ -14,13 +15,13 @@ namespace Xai4Mri.ML.Transfer;
 internal static class NetworkLoss
 {
     /// <summary>The last layer run while training (the softmax of a classification head is skipped).</summary>
-    public static int LastTrainingLayer(NetworkSpec spec, PredictionKind kind) =>
-        kind != PredictionKind.Regression && spec.Layers[^1].Kind == LayerKind.Softmax ? spec.Layers.Count - 2 : spec.Layers.Count - 1;
+    public static int LastTrainingLayer(NetworkSpec spec, LabelKind kind) =>
+        kind != LabelKind.Regression && spec.Layers[^1].Kind == LayerKind.Softmax ? spec.Layers.Count - 2 : spec.Layers.Count - 1;
 
     /// <summary>The mean loss of a batch; <paramref name="targets"/> holds values (regression) or 0-based class indices.</summary>
-    public static Tensor Compute(Tensor output, Tensor targets, NetworkSpec spec, PredictionKind kind)
+    public static Tensor Compute(Tensor output, Tensor targets, NetworkSpec spec, LabelKind kind)
     {
-        if (kind == PredictionKind.Regression)
+        if (kind == LabelKind.Regression)
         {
             return mse_loss(output.reshape(-1), targets);
         }
@@ -31,12 +32,12 @@ internal static class NetworkLoss
     }
 
     /// <summary>Name of the metric reported next to the loss: MAE for regression, accuracy for classes.</summary>
-    public static string MetricName(PredictionKind kind) => kind == PredictionKind.Regression ? "MAE" : "accuracy";
+    public static string MetricName(LabelKind kind) => kind == LabelKind.Regression ? "MAE" : "accuracy";
 
     /// <summary>Sum over the batch of the metric's per-sample terms (absolute errors, or correct predictions).</summary>
-    public static double MetricSum(Tensor output, Tensor targets, PredictionKind kind)
+    public static double MetricSum(Tensor output, Tensor targets, LabelKind kind)
     {
-        if (kind == PredictionKind.Regression)
+        if (kind == LabelKind.Regression)
         {
             using var error = (output.reshape(-1) - targets).abs().sum();
             return error.ToDouble();

@@ -9,6 +9,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;
@@ -25,11 +26,11 @@ internal sealed class TrainingRun : IDisposable
     private sealed record Batch(float[] Images, float[] Targets, int Count);
 
     private readonly IHostEnvironment _env;
-    private readonly PredictionKind _kind;
+    private readonly LabelKind _kind;
     private readonly MriNetTransferTrainer.Options _o;
     private readonly List<IDisposable> _owned = [];
 
-    public TrainingRun(IHostEnvironment env, PredictionKind kind, MriNetTransferTrainer.Options options)
+    public TrainingRun(IHostEnvironment env, LabelKind kind, MriNetTransferTrainer.Options options)
     {
         _env = env;
         _kind = kind;
@@ -43,7 +44,7 @@ internal sealed class TrainingRun : IDisposable
         int[] shape = ImageShape(input.Schema);
         if (_o.PretrainedModel is { } p)
         {
-            NetworkInput.Check(input.Schema, _o.FeatureColumnName, p, nameof(input));
+            NetworkInput.Check(input.Schema, _o.FeatureColumnName, p.InputShape, nameof(input));
             shape = p.InputShape;
         }
         int voxels = shape.Aggregate(1, (a, b) => a * b);
@@ -63,7 +64,7 @@ internal sealed class TrainingRun : IDisposable
         if (_o.ValidationData is { } v)
         {
             LabelColumn.Inspect(v.Schema, _o.LabelColumnName, _kind);
-            NetworkInput.Check(v.Schema, _o.FeatureColumnName, _o.PretrainedModel ?? FreshShapeOnly(shape), nameof(MriNetTransferTrainer.Options.ValidationData));
+            NetworkInput.Check(v.Schema, _o.FeatureColumnName, shape, nameof(MriNetTransferTrainer.Options.ValidationData));
             validationStore = Own(ImageStore.Read(v, _o.FeatureColumnName, label, null, voxels, _o.MaxInMemoryBytes, temporary, CheckAlive));
             train = [.. Enumerable.Range(0, store.Count)];
             validation = [.. Enumerable.Range(0, validationStore.Count)];
@@ -81,9 +82,9 @@ internal sealed class TrainingRun : IDisposable
         var trainTargets = train.Select(i => (double)store.Targets[i]).ToList();
         double mean = trainTargets.Average();
         double sd = trainTargets.Count < 2 ? 0 : Math.Sqrt(trainTargets.Sum(t => (t - mean) * (t - mean)) / (trainTargets.Count - 1));
-        var task = label.Task(_kind == PredictionKind.Regression ? mean : null, _kind == PredictionKind.Regression ? sd : null);
+        var task = ModelTask.For(label, _kind == LabelKind.Regression ? mean : null, _kind == LabelKind.Regression ? sd : null);
         var model = _o.PretrainedModel is { } pretrained
-            ? HeadAdapter.Adapt(pretrained, _kind == PredictionKind.Regression ? 0 : label.ClassNames.Count, mean, label.ClassNames, _o.Seed).WithTask(task)
+            ? HeadAdapter.Adapt(pretrained, _kind == LabelKind.Regression ? 0 : label.ClassNames.Count, mean, label.ClassNames, _o.Seed).WithTask(task)
             : MriNetModel.CreateMriNet(shape, task, _o.Seed);
         double learningRate = _o.LearningRate ?? _o.PretrainedModel?.LearningRate ?? 5e-4;
         var phases = Plan(model.Spec, learningRate, _o.FineTuneLearningRate ?? learningRate);
@@ -433,8 +434,6 @@ internal sealed class TrainingRun : IDisposable
         }
         return [.. vector.Dimensions];
     }
-
-    private static MriNetModel FreshShapeOnly(int[] shape) => new(new SpecNetwork(new NetworkSpec { InputShape = [1, .. shape] }), ModelTask.Regression());
 
     /// <summary>What makes two runs the same run: initial weights, options, and the targets and subjects of both splits.</summary>
     private string Fingerprint(MriNetModel model, ImageStore store, int[] train, ImageStore validationStore, int[] validation, LabelColumn label)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Volumes;
 

@@ -48,7 +48,7 @@ public sealed class Volume
     /// <summary>Value at voxel (i, j, k).</summary>
     public float this[int i, int j, int k] => Data[Index(i, j, k)];
 
-    /// <summary>The voxels in NIfTI's file order (first axis fastest), as <see cref="Nifti.NiftiWriter"/> takes them.</summary>
+    /// <summary>The voxels in NIfTI's file order (first axis fastest), as <see cref="NiftiWriter"/> takes them.</summary>
     public float[] ToFileOrder()
     {
         int nx = Shape[0], ny = Shape[1], nz = Shape[2];

@@ -8,6 +8,7 @@ using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Synthetic;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.Bench;
 
@@ -286,7 +287,7 @@ internal static class AnalysisValidation
         {
             SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = cohort, Subjects = subjects, Seed = 41, Sites = [SiteProfile.SiteA, SiteProfile.SiteB], VoxelSize = 2 });
         }
-        int[] shape = Xai4Mri.ML.Volumes.BrainBox.Xai4MriDefaultShape([2.0]);
+        int[] shape = BrainBox.Xai4MriDefaultShape([2.0]);
         using var model = MriNetModel.CreateMriNet(shape, ModelTask.Regression(50, "age"), seed: 1, batchNorm: true,
             conventions: new InputConventions { VoxelSize = [2.0], Description = "timing model, 2 mm" });
         string cache = Path.Combine(work, $"timing-cache-{Guid.NewGuid():N}");

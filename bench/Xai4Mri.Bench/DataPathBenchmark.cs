@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.Bench;
@@ -103,11 +104,11 @@ internal static class DataPathBenchmark
             {
                 using var scope = NewDisposeScope();
                 var output = network.ForwardTo(x, last);
-                var loss = NetworkLoss.Compute(output, y, model.Spec, PredictionKind.Regression);
+                var loss = NetworkLoss.Compute(output, y, model.Spec, LabelKind.Regression);
                 loss.backward();
                 optimizer.Step(5e-4);
                 lossSum += loss.ToDouble() * x.shape[0];
-                _ = NetworkLoss.MetricSum(output.detach(), y, PredictionKind.Regression);
+                _ = NetworkLoss.MetricSum(output.detach(), y, LabelKind.Regression);
             }
             seconds.Add(clock.Elapsed.TotalSeconds);
         }

@@ -10,6 +10,7 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;

@@ -5,6 +5,7 @@ using Xai4Mri.ML.Transfer;
 /// redirected, the last state of each fit as a plain line (so that logs stay readable). Early stopping ends a fit
 /// without a "last epoch" report, so a line is closed when the next fit starts or <see cref="Finish"/> is called.
 /// </summary>
+
 internal sealed class EpochProgress(string label) : IProgress<TrainingProgress>
 {
     private int _fit;

@@ -13,6 +13,7 @@ using Xai4Mri.ML.Transfer;
 /// subjects. Deterministic: the same seeds on the same platform give the same weights (the SHA-256 is printed so that
 /// a rerun can be compared with pretrained/README.md).
 /// </summary>
+
 internal static class Pretraining
 {
     public static int Run(string work, string output)

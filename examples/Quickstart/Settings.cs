@@ -1,6 +1,7 @@
 using Xai4Mri.ML.Synthetic;
 
 /// <summary>The choices the quickstart and its pretraining script share, so that the shipped model and the new data agree.</summary>
+
 internal static class Settings
 {
     /// <summary>Voxel size the loader resamples every scan to: 6 mm keeps a 5-fold comparison of three strategies to minutes on two cores.</summary>

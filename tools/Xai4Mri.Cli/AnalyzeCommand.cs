@@ -5,6 +5,7 @@ using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.Cli;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.Cli;
 

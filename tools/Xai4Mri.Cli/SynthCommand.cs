@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Synthetic;
 
 namespace Xai4Mri.Cli;
@@ -89,7 +90,7 @@ internal static class SynthCommand
             stderr.WriteLine($"xai4mri synth: {e.Message.TrimEnd('.')}. Run 'xai4mri synth --help' for usage.");
             return CliApp.ExitUsage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Xai4Mri.ML.Nifti.NiftiFormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException)
         {
             stderr.WriteLine($"xai4mri synth: {e.Message}");
             return CliApp.ExitBadInput;

@@ -4,7 +4,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Xai4Mri.ML.Models;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// Chooses where networks run, as ML.NET's own TorchSharp trainers do: the CPU by default; CUDA device

@@ -2,7 +2,7 @@ using Google.Protobuf;
 using Onnx;
 using Xai4Mri.ML.Models;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Models;
 
 /// <summary>
 /// The ONNX form of a network inside a saved ML.NET model: the exported network with a Reshape in front, which takes

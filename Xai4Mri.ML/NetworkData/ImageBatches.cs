@@ -1,7 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// Reads an image column (and optionally a label) into batches of flat float arrays, in row order, skipping rows

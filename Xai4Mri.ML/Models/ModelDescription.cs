@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Xai4Mri.ML.Models;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Models;
 
 /// <summary>
 /// What an ONNX graph alone cannot say about a model — task, input conventions, provenance, learning rate — carried

@@ -1,9 +1,9 @@
 using Microsoft.ML.Data;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Data;
 
 /// <summary>Output row of the saved form of LoadNifti: the conformed volume as a flat vector (reshaped by ONNX after it).</summary>
-public sealed class LoaderMappingOutput
+internal sealed class LoaderMappingOutput
 {
     /// <summary>Column name of the flat volume.</summary>
     public const string ImageColumn = "__xai4mri_flat";

@@ -1,4 +1,4 @@
-namespace Xai4Mri.ML.Data;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// SplitMix64 (Steele, Lea and Flood 2014): a tiny generator whose sequence for a seed is fixed forever, unlike

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Xai4Mri.ML.Models;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// Tensors from managed arrays, copied into memory libtorch allocates. <c>torch.tensor(float[])</c> wraps the

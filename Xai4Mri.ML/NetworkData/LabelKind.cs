@@ -1,7 +1,10 @@
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.NetworkData;
 
-/// <summary>Which of ML.NET's evaluators a fitted network's output columns are made for.</summary>
-public enum PredictionKind
+/// <summary>
+/// What a label column holds — Single: a regression target, Boolean: two classes, a key: classes — and so which of
+/// ML.NET's evaluators a fitted network's output columns are made for.
+/// </summary>
+public enum LabelKind
 {
     /// <summary><c>Score</c> (Single), read by <c>ml.Regression.Evaluate</c>.</summary>
     Regression,

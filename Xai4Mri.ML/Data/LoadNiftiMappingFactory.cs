@@ -3,14 +3,14 @@ using System.Text;
 using Microsoft.ML.Transforms;
 using Xai4Mri.ML.Data;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Data;
 
 /// <summary>
 /// The code behind a saved LoadNifti: ML.NET finds it by its contract name when a model .zip is loaded, and it
 /// conforms each row's file with the parameters carried in the row.
 /// </summary>
 [CustomMappingFactoryAttribute(ContractName)]
-public sealed class LoadNiftiMappingFactory : CustomMappingFactory<LoaderMappingInput, LoaderMappingOutput>
+internal sealed class LoadNiftiMappingFactory : CustomMappingFactory<LoaderMappingInput, LoaderMappingOutput>
 {
     /// <summary>The versioned contract name stored in model files; a new incompatible mapping gets a new name.</summary>
     public const string ContractName = "Xai4Mri.LoadNifti.v1";

@@ -1,12 +1,12 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.NetworkData;
 
-/// <summary>The schema shape of the columns a fitted network adds, per <see cref="PredictionKind"/>.</summary>
+/// <summary>The schema shape of the columns a fitted network adds, per <see cref="LabelKind"/>.</summary>
 internal static class ScoreColumns
 {
-    public static SchemaShape Add(SchemaShape input, PredictionKind kind)
+    public static SchemaShape Add(SchemaShape input, LabelKind kind)
     {
         var columns = input.ToDictionary(c => c.Name);
         void Put(string name, SchemaShape.Column.VectorKind vector, DataViewType type, bool isKey = false) =>
@@ -14,10 +14,10 @@ internal static class ScoreColumns
         var scalar = SchemaShape.Column.VectorKind.Scalar;
         switch (kind)
         {
-            case PredictionKind.Regression:
+            case LabelKind.Regression:
                 Put("Score", scalar, NumberDataViewType.Single);
                 break;
-            case PredictionKind.BinaryClassification:
+            case LabelKind.BinaryClassification:
                 Put("Score", scalar, NumberDataViewType.Single);
                 Put("Probability", scalar, NumberDataViewType.Single);
                 Put("PredictedLabel", scalar, BooleanDataViewType.Instance);

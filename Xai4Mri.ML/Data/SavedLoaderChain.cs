@@ -2,8 +2,9 @@ using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Serialization;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Data;
 
 /// <summary>
 /// The savable twin of a fitted LoadNifti, built from ML.NET's own transformers (ML.NET keeps the members a

@@ -1,17 +1,15 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Models;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>Checks that an image column can feed a network: a known-size float vector with exactly the network's input voxels.</summary>
 internal static class NetworkInput
 {
-    public static void Check(DataViewSchema schema, string column, MriNetModel model, string parameterName)
+    public static void Check(DataViewSchema schema, string column, int[] shape, string parameterName)
     {
         var col = schema.GetColumnOrNull(column)
             ?? throw new ArgumentOutOfRangeException(parameterName, $"image column '{column}' not found (add ml.Transforms.LoadNifti(\"{column}\", ...) before the network)");
-        int[] shape = model.InputShape;
         int voxels = shape.Aggregate(1, (a, b) => a * b);
         if (col.Type is not VectorDataViewType vector || vector.ItemType != NumberDataViewType.Single)
         {

@@ -1,27 +1,26 @@
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Models;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// What a label column means for a network: Single → regression, Boolean → two classes ("False", "True"), a key →
 /// as many classes as the key has values, named by its KeyValues annotation (ML.NET's MapValueToKey sets it).
 /// </summary>
-internal sealed record LabelColumn(string Name, PredictionKind Kind, IReadOnlyList<string> ClassNames)
+internal sealed record LabelColumn(string Name, LabelKind Kind, IReadOnlyList<string> ClassNames)
 {
     /// <summary>Reads the column's type; <paramref name="expected"/> (from a trainer catalog) must agree with it.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The column is missing or of a type the kind cannot use.</exception>
-    public static LabelColumn Inspect(DataViewSchema schema, string name, PredictionKind? expected = null)
+    public static LabelColumn Inspect(DataViewSchema schema, string name, LabelKind? expected = null)
     {
         var column = schema.GetColumnOrNull(name)
             ?? throw new ArgumentOutOfRangeException(nameof(name), $"label column '{name}' not found");
         var kind = column.Type switch
         {
-            NumberDataViewType n when n == NumberDataViewType.Single => PredictionKind.Regression,
-            BooleanDataViewType => PredictionKind.BinaryClassification,
-            KeyDataViewType key when key.RawType == typeof(uint) => PredictionKind.MulticlassClassification,
+            NumberDataViewType n when n == NumberDataViewType.Single => LabelKind.Regression,
+            BooleanDataViewType => LabelKind.BinaryClassification,
+            KeyDataViewType key when key.RawType == typeof(uint) => LabelKind.MulticlassClassification,
             _ => throw new ArgumentOutOfRangeException(nameof(name),
                 $"label column '{name}' is {column.Type}; use Single for regression, Boolean for two classes, or a key (ml.Transforms.Conversion.MapValueToKey) for classes"),
         };
@@ -29,29 +28,24 @@ internal sealed record LabelColumn(string Name, PredictionKind Kind, IReadOnlyLi
         {
             string needs = e switch
             {
-                PredictionKind.Regression => "Single",
-                PredictionKind.BinaryClassification => "Boolean",
+                LabelKind.Regression => "Single",
+                LabelKind.BinaryClassification => "Boolean",
                 _ => "a key type (ml.Transforms.Conversion.MapValueToKey)",
             };
             throw new ArgumentOutOfRangeException(nameof(name), $"label column '{name}' is {column.Type}; {e} needs {needs}");
         }
         IReadOnlyList<string> names = kind switch
         {
-            PredictionKind.Regression => [],
-            PredictionKind.BinaryClassification => ["False", "True"],
+            LabelKind.Regression => [],
+            LabelKind.BinaryClassification => ["False", "True"],
             _ => KeyNames(column),
         };
-        if (kind == PredictionKind.MulticlassClassification && names.Count < 2)
+        if (kind == LabelKind.MulticlassClassification && names.Count < 2)
         {
             throw new ArgumentOutOfRangeException(nameof(name), $"label column '{name}' has {names.Count} class; classification needs at least two");
         }
         return new LabelColumn(name, kind, names);
     }
-
-    /// <summary>The task a network for this label predicts.</summary>
-    public ModelTask Task(double? targetMean, double? targetSd) => Kind == PredictionKind.Regression
-        ? ModelTask.Regression(targetMean, Name) with { TargetStandardDeviation = targetSd }
-        : ModelTask.Classification(ClassNames, Name);
 
     /// <summary>
     /// A reader of the current row's target as the network sees it: the value for regression, the 0-based class
@@ -62,12 +56,12 @@ internal sealed record LabelColumn(string Name, PredictionKind Kind, IReadOnlyLi
         var column = row.Schema[Name];
         switch (Kind)
         {
-            case PredictionKind.Regression:
+            case LabelKind.Regression:
             {
                 var get = row.GetGetter<float>(column);
                 return () => { float v = 0; get(ref v); return v; };
             }
-            case PredictionKind.BinaryClassification:
+            case LabelKind.BinaryClassification:
             {
                 var get = row.GetGetter<bool>(column);
                 return () => { bool v = false; get(ref v); return v ? 1 : 0; };

@@ -1,10 +1,10 @@
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 
-namespace Xai4Mri.ML.Data;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>Writes the loaders' reports to the ML.NET channel, which <see cref="MLContext.Log"/> subscribers receive.</summary>
-internal static class DatasetLog
+internal static class MLNetLog
 {
     public static void Warning(MLContext ml, string channel, string message)
     {

@@ -1,9 +1,9 @@
 using Microsoft.ML.Data;
 
-namespace Xai4Mri.ML.Serialization;
+namespace Xai4Mri.ML.Data;
 
 /// <summary>Input row of the saved form of LoadNifti: a file path and the loader's parameters (JSON, base64).</summary>
-public sealed class LoaderMappingInput
+internal sealed class LoaderMappingInput
 {
     /// <summary>Column name of the path copy the saved chain feeds in.</summary>
     public const string PathColumn = "__xai4mri_path";
@@ -15,7 +15,7 @@ public sealed class LoaderMappingInput
     [ColumnName(PathColumn)]
     public string Path { get; set; } = "";
 
-    /// <summary><see cref="Data.NiftiLoaderParameters"/> as base64-encoded JSON.</summary>
+    /// <summary><see cref="NiftiLoaderParameters"/> as base64-encoded JSON.</summary>
     [ColumnName(ConfigColumn)]
     public string Parameters { get; set; } = "";
 }

@@ -3,7 +3,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
-namespace Xai4Mri.ML;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
 /// The two ML.NET members a third-party catalog extension needs but ML.NET keeps non-public (dotnet/machinelearning
