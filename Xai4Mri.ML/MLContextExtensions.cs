@@ -1,6 +1,6 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
@@ -25,6 +25,24 @@ public static class MLContextExtensions
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
         var env = MLNetInternals.Environment(catalog);
         return new NiftiLoaderEstimator(env, outputColumnName, inputColumnName, options ?? new NiftiLoaderOptions());
+    }
+
+    /// <summary>
+    /// A loader with settings another fit learnt (a fitted loader's <see cref="NiftiLoaderTransformer.Settings"/>, or
+    /// <see cref="NiftiLoaderSettings.FromJson"/> of what a model stored): <c>Fit</c> reads no image and the loader
+    /// conforms new files exactly as the one the settings came from.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the image column to add.</param>
+    /// <param name="inputColumnName">Text column with file paths.</param>
+    /// <param name="settings">The fitted settings.</param>
+    public static NiftiLoaderEstimator LoadNifti(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, NiftiLoaderSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        ArgumentNullException.ThrowIfNull(settings);
+        return new NiftiLoaderEstimator(MLNetInternals.Environment(catalog), outputColumnName, inputColumnName, settings);
     }
 
     /// <summary>

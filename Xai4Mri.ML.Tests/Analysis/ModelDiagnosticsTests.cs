@@ -63,7 +63,7 @@ public sealed class ModelDiagnosticsTests
 
         Assert.AreEqual("replaced: 1 output → 2 softmax units without bias", report.HeadAdaptation);
         CollectionAssert.AreEqual(new[] { 45, 54, 45 }, report.LoaderSettings.TargetShape);
-        CollectionAssert.AreEqual(new[] { 4.0, 4.0, 4.0 }, report.LoaderSettings.VoxelSize);
+        CollectionAssert.AreEqual(new[] { 4.0 }, report.LoaderSettings.VoxelSize, "NiftiLoaderOptions.For(model): the model's own voxel size");
         Assert.AreEqual("LIA", report.LoaderSettings.Orientation);
         Assert.IsTrue(report.Compatibility.Any(f => f.StartsWith("Images are stored as LIA (7), RAS (3); the model expects LIA", StringComparison.Ordinal)), string.Join("\n", report.Compatibility));
         Assert.IsTrue(report.Compatibility.Any(f => f.Contains("3×3×3 mm (1)", StringComparison.Ordinal) && f.Contains("LoadNifti resamples (VoxelSize = [4, 4, 4])", StringComparison.Ordinal)), string.Join("\n", report.Compatibility));

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Tests.Volumes;
 

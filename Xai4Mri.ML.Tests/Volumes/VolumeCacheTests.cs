@@ -7,7 +7,7 @@ namespace Xai4Mri.ML.Tests.Volumes;
 [TestClass]
 public sealed class VolumeCacheTests
 {
-    private static readonly PrepareSettings Lia = new("LIA", null, false, 0);
+    private static readonly VolumePipeline Lia = Oriented("LIA");
 
     [TestMethod]
     public void SecondRequestIsAHitWithIdenticalData()
@@ -67,14 +67,14 @@ public sealed class VolumeCacheTests
         string file = TinyPhantoms.Write(dir.File("a.nii"), 1.0);
         var cache = VolumeCache.For(dir.File("cache"));
         cache.GetOrPrepare(file, Lia);
-        cache.GetOrPrepare(file, Lia with { Orientation = "RAS" });
+        cache.GetOrPrepare(file, Oriented("RAS"));
         Assert.AreEqual(2, cache.Statistics.Decodes, "other settings, other entry");
 
         TinyPhantoms.Write(file, 1.2);
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
         var changed = cache.GetOrPrepare(file, Lia);
         Assert.AreEqual(3, cache.Statistics.Decodes, "an edited file is decoded again");
-        CollectionAssert.AreEqual(VolumePreparation.Prepare(file, Lia).BoxData, changed.BoxData);
+        CollectionAssert.AreEqual(Lia.Prepare(file).BoxData, changed.BoxData);
     }
 
     [TestMethod]
@@ -89,4 +89,15 @@ public sealed class VolumeCacheTests
         // This test run points the default at a temp folder (TestRunSetup), so loaded models never write to the home folder.
         StringAssert.StartsWith(VolumeCache.DefaultDirectory, Path.GetTempPath());
     }
+
+    [TestMethod]
+    public void CacheKeysAreTheTextEarlierVersionsWrote()
+    {
+        // Entries written before the steps became objects keep being found: the key text is unchanged.
+        Assert.AreEqual("v1;orient=LIA;vox=native;4d=False;bg=0", Lia.CacheKey);
+        var resampled = new VolumePipeline(true, 1.5f, [new ReorientStep("ras"), new ResampleStep([2.0, 2.5, 3])], new PlaceInBox([1, 1, 1], true, 0), null);
+        Assert.AreEqual("v1;orient=RAS;vox=2,2.5,3;4d=True;bg=1.5", resampled.CacheKey);
+    }
+
+    private static VolumePipeline Oriented(string orientation) => new(false, 0, [new ReorientStep(orientation)], new PlaceInBox([1, 1, 1], true, 0), null);
 }

@@ -4,9 +4,10 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Volumes;
 
@@ -14,7 +15,7 @@ namespace Xai4Mri.ML.Analysis;
 
 /// <summary>Checks a dataset before transfer learning: the label's distribution and every image's geometry, intensities, background, NaNs, duplicates and size against the model's input box.</summary>
 /// <remarks>
-/// Images go through the loader's own preparation (<see cref="VolumePreparation"/>: NaN/Inf set to 0, reoriented,
+/// Images go through the loader's own preparation (<see cref="VolumePipeline"/>: NaN/Inf set to 0, reoriented,
 /// brain box found) so that the diagnostics see what <c>LoadNifti</c> will see; nothing is resampled or cached.
 /// </remarks>
 public static class DatasetDiagnostics
@@ -45,7 +46,7 @@ public static class DatasetDiagnostics
         {
             throw new ArgumentOutOfRangeException(nameof(pathColumnName), $"path column '{pathColumnName}' must hold text (file paths), not {pathColumn.Type}");
         }
-        string? subjectColumn = NiftiLoaderEstimator.SubjectColumn(data.Schema, options.SubjectColumnName);
+        string? subjectColumn = SubjectColumns.Find(data.Schema, options.SubjectColumnName);
         if (subjectColumn is not null && data.Schema.GetColumnOrNull(subjectColumn)?.Type is not TextDataViewType)
         {
             // A column asked for by name must work; a guessed one that is not text falls back to row numbers, as in the loader.
@@ -222,7 +223,8 @@ public static class DatasetDiagnostics
 
     private static ImageSetDiagnostics ImageStatistics(List<Row> rows, DatasetDiagnosticsOptions options, List<string> warnings)
     {
-        var settings = new PrepareSettings(options.Orientation.ToUpperInvariant(), null, options.AllowFourD, 0);
+        var settings = new VolumePipeline(options.AllowFourD, 0, [new ReorientStep(options.Orientation)], new PlaceInBox(options.ModelInputShape, true, 0), null);
+        string orientation = options.Orientation.ToUpperInvariant();
         double[] boxMm = [.. Enumerable.Range(0, 3).Select(a => options.ModelInputShape[a] * options.ModelVoxelSize[options.ModelVoxelSize.Length == 1 ? 0 : a])];
         var results = new ImageDiagnostics[rows.Count];
         var failures = new ConcurrentBag<(int Row, NiftiFormatException Error)>();
@@ -264,7 +266,7 @@ public static class DatasetDiagnostics
         }
         if (orientations.Count > 1)
         {
-            warnings.Add($"mixed orientations ({Counts(orientations)}); the loader reorients them all to {settings.Orientation}");
+            warnings.Add($"mixed orientations ({Counts(orientations)}); the loader reorients them all to {orientation}");
         }
         if (notExtracted.Count > 0)
         {
@@ -280,20 +282,20 @@ public static class DatasetDiagnostics
         }
         if (cut.Count > 0)
         {
-            warnings.Add($"{cut.Count} of {results.Length} brains are larger than the model's input box ({string.Join('×', options.ModelInputShape)} voxels, {string.Join('×', boxMm.Select(Num))} mm in {settings.Orientation}) and would be cut by pruning: {List(cut.Select(r => $"{r.Subject} ({string.Join('×', r.BrainExtentMm.Select(Num))} mm)"))}");
+            warnings.Add($"{cut.Count} of {results.Length} brains are larger than the model's input box ({string.Join('×', options.ModelInputShape)} voxels, {string.Join('×', boxMm.Select(Num))} mm in {orientation}) and would be cut by pruning: {List(cut.Select(r => $"{r.Subject} ({string.Join('×', r.BrainExtentMm.Select(Num))} mm)"))}");
         }
         return new ImageSetDiagnostics(results, shapes, voxelSizes, orientations, types, Pool(results), notExtracted,
             nonFinite.Select(r => r.Subject).ToList(), duplicates, boxMm, cut.Select(r => r.Subject).ToList());
     }
 
-    private static ImageDiagnostics Diagnose(Row row, PrepareSettings settings, double[] boxMm)
+    private static ImageDiagnostics Diagnose(Row row, VolumePipeline settings, double[] boxMm)
     {
         if (row.Path.Length == 0)
         {
             throw new NiftiFormatException(row.Path, "no file named in the path column");
         }
         var image = NiftiImage.Load(row.Path);
-        var prepared = VolumePreparation.Prepare(image, settings);
+        var prepared = settings.Prepare(image);
         // Everything outside the brain box is background, so the box holds every non-zero voxel.
         var nonZero = new List<float>(prepared.BoxData.Length);
         double sum = 0;
@@ -317,7 +319,7 @@ public static class DatasetDiagnostics
         bool cut = Enumerable.Range(0, 3).Any(a => extentMm[a] > boxMm[a] + 1e-3);
         return new ImageDiagnostics(row.Subject, row.Path, [.. image.Shape], image.Affine.ColumnNorms(), image.AxisCodes, image.DataType,
             intensity, gridVoxels == 0 ? 0 : 1 - ((double)nonZero.Count / gridVoxels), prepared.BorderNonZeroFraction,
-            prepared.BorderNonZeroFraction <= VolumePreparation.NotBrainExtractedBorderFraction, prepared.NonFiniteCount,
+            prepared.BorderNonZeroFraction <= VolumePipeline.NotBrainExtractedBorderFraction, prepared.NonFiniteCount,
             ContentHash(prepared), prepared.BoxShape, extentMm, cut);
     }
 

@@ -6,7 +6,7 @@ namespace Xai4Mri.ML.Analysis;
 /// <summary>Settings of <see cref="DatasetDiagnostics.Compute"/>: subject ids, the model's input box, thresholds, parallelism.</summary>
 public sealed class DatasetDiagnosticsOptions
 {
-    /// <summary>Column with subject ids for messages; default: participant_id or sid when present, else "row N".</summary>
+    /// <summary>Column with subject ids for messages; default: sid, else participant_id, when present, else "row N".</summary>
     public string? SubjectColumnName { get; set; }
 
     /// <summary>Orientation the brain extent is measured in (the model's axes); default xai4mri's "LIA".</summary>

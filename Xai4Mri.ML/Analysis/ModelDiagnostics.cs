@@ -1,5 +1,5 @@
 using System.Globalization;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
 
@@ -99,14 +99,7 @@ public static class ModelDiagnostics
         {
             findings.Add("The images match the model's conventions; LoadNifti only prunes them to its input box.");
         }
-        var loader = new NiftiLoaderOptions
-        {
-            Orientation = conventions.Orientation,
-            VoxelSize = voxel,
-            TargetShape = model.InputShape,
-            Normalization = IntensityNormalization.Dataset,
-            RoundToUInt8 = conventions.NormalizedTo255,
-        };
+        var loader = NiftiLoaderOptions.For(model);
         return new ModelReport(
             $"{spec.Architecture}, input {string.Join('x', spec.InputShape)}",
             model.Summary(),

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 
 namespace Xai4Mri.ML.Analysis;
 

@@ -9,7 +9,7 @@ public sealed class TransferAnalysisOptions
     /// <summary>Column with the image file paths that the dataset diagnostics read (LoadNifti keeps it). Default "Path".</summary>
     public string PathColumnName { get; set; } = "Path";
 
-    /// <summary>Column with subject ids for messages; default: participant_id or sid when present.</summary>
+    /// <summary>Column with subject ids for messages; default: sid, else participant_id, when present.</summary>
     public string? SubjectColumnName { get; set; }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using Xai4Mri.ML.Data;
 using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Transfer;

@@ -26,7 +26,7 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
 
         /// <summary>
         /// Column naming each row's subject, so that the validation split keeps all rows of a subject together; null
-        /// uses "participant_id" or "sid" when present, else splits by row.
+        /// uses "sid", else "participant_id", when present, else splits by row.
         /// </summary>
         public string? SubjectColumnName { get; set; }
 

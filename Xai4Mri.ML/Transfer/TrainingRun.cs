@@ -7,9 +7,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
-using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Study;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;
@@ -48,7 +48,7 @@ internal sealed class TrainingRun : IDisposable
             shape = p.InputShape;
         }
         int voxels = shape.Aggregate(1, (a, b) => a * b);
-        string? subjectColumn = _o.SubjectColumnName ?? new[] { "participant_id", "sid" }.FirstOrDefault(c => input.Schema.GetColumnOrNull(c) is not null);
+        string? subjectColumn = SubjectColumns.Find(input.Schema, _o.SubjectColumnName);
         if (subjectColumn is not null && input.Schema.GetColumnOrNull(subjectColumn) is null)
         {
             throw new ArgumentOutOfRangeException(nameof(input), $"subject column '{subjectColumn}' not found");

@@ -6,7 +6,7 @@ namespace Xai4Mri.ML.Volumes;
 /// A file decoded, cleaned, reoriented and resampled (the expensive part of conforming), kept as the brain's
 /// bounding box within its grid: what the cache stores and what pruning and intensity scaling start from.
 /// </summary>
-public sealed class PreparedVolume
+internal sealed class PreparedVolume
 {
     /// <summary>Creates the record; <paramref name="boxData"/> holds the box voxels in C order.</summary>
     public PreparedVolume(float[] boxData, int[] boxShape, int[] boxStart, int[] gridShape, Affine gridAffine,

@@ -47,26 +47,15 @@ public static class Reorientation
     public static Volume Reorient(Volume volume, string targetCodes)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        var target = ParseAxisCodes(targetCodes);
-        var source = Orientation.IoOrientation(volume.Affine);
-        if (source.Any(s => s.WorldAxis < 0))
-        {
-            throw new ArgumentException($"the affine has no definite orientation (axis codes '{volume.AxisCodes}'):\n{volume.Affine}");
-        }
-        // For each new axis t: the source axis along the same world axis, and whether it runs the other way.
-        var from = new int[3];
-        var flip = new bool[3];
-        for (int t = 0; t < 3; t++)
-        {
-            from[t] = Array.FindIndex(source, s => s.WorldAxis == target[t].WorldAxis);
-            flip[t] = source[from[t]].Direction != target[t].Direction;
-        }
-        if (from.SequenceEqual([0, 1, 2]) && !flip.Any(f => f))
+        var plan = Plan(GridGeometry.Of(volume), targetCodes);
+        if (plan.IsIdentity)
         {
             return volume;
         }
+        int[] from = plan.From;
+        bool[] flip = plan.Flip;
         int[] srcShape = volume.Shape;
-        int[] shape = [srcShape[from[0]], srcShape[from[1]], srcShape[from[2]]];
+        int[] shape = plan.Output.Shape;
         int[] srcStrides = [srcShape[1] * srcShape[2], srcShape[2], 1];
         // Walking the new grid in C order, each new axis advances the source index by ± its source stride.
         var step = new int[3];
@@ -93,6 +82,40 @@ public static class Reorientation
                 }
             }
         });
+        return new Volume(dst, shape, plan.Output.Affine);
+    }
+
+    /// <summary>How a grid is reoriented: which source axis each new axis takes, whether it runs the other way, and the new grid.</summary>
+    internal sealed record ReorientPlan(int[] From, bool[] Flip, GridGeometry Output)
+    {
+        /// <summary>The grid already runs along the target axes.</summary>
+        public bool IsIdentity => From.SequenceEqual([0, 1, 2]) && !Flip.Any(f => f);
+    }
+
+    /// <summary>The reorientation of a grid to <paramref name="targetCodes"/>, without its voxels.</summary>
+    /// <exception cref="ArgumentException">The codes are malformed, or the affine has no definite orientation.</exception>
+    internal static ReorientPlan Plan(GridGeometry grid, string targetCodes)
+    {
+        var target = ParseAxisCodes(targetCodes);
+        var source = Orientation.IoOrientation(grid.Affine);
+        if (source.Any(s => s.WorldAxis < 0))
+        {
+            throw new ArgumentException($"the affine has no definite orientation (axis codes '{Orientation.AxisCodes(grid.Affine)}'):\n{grid.Affine}");
+        }
+        // For each new axis t: the source axis along the same world axis, and whether it runs the other way.
+        var from = new int[3];
+        var flip = new bool[3];
+        for (int t = 0; t < 3; t++)
+        {
+            from[t] = Array.FindIndex(source, s => s.WorldAxis == target[t].WorldAxis);
+            flip[t] = source[from[t]].Direction != target[t].Direction;
+        }
+        if (from.SequenceEqual([0, 1, 2]) && !flip.Any(f => f))
+        {
+            return new ReorientPlan(from, flip, grid);
+        }
+        int[] srcShape = grid.Shape;
+        int[] shape = [srcShape[from[0]], srcShape[from[1]], srcShape[from[2]]];
         // New voxel index n maps to old index: old[from[t]] = flip ? shape[t]-1-n[t] : n[t].
         var m = new double[16];
         for (int t = 0; t < 3; t++)
@@ -101,6 +124,6 @@ public static class Reorientation
             m[(from[t] * 4) + 3] = flip[t] ? shape[t] - 1 : 0;
         }
         m[15] = 1;
-        return new Volume(dst, shape, volume.Affine.Multiply(new Affine(m)));
+        return new ReorientPlan(from, flip, new GridGeometry(shape, grid.Affine.Multiply(new Affine(m))));
     }
 }

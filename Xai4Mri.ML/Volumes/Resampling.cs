@@ -14,37 +14,13 @@ public static class Resampling
     public static Volume ToVoxelSize(Volume volume, IReadOnlyList<double> voxelSize)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        ArgumentNullException.ThrowIfNull(voxelSize);
-        double[] target = voxelSize.Count switch
-        {
-            1 => [voxelSize[0], voxelSize[0], voxelSize[0]],
-            3 => [.. voxelSize],
-            _ => throw new ArgumentException("voxel size needs one or three values", nameof(voxelSize)),
-        };
-        if (target.Any(v => !(v > 0) || !double.IsFinite(v)))
-        {
-            throw new ArgumentException($"voxel sizes must be positive, got {string.Join(", ", target)}", nameof(voxelSize));
-        }
-        double[] current = volume.VoxelSize;
-        var factor = new double[3];
-        var shape = new int[3];
-        bool same = true;
-        for (int a = 0; a < 3; a++)
-        {
-            factor[a] = target[a] / current[a];
-            shape[a] = Math.Max(1, (int)Math.Round(volume.Shape[a] / factor[a]));
-            same &= Math.Abs(factor[a] - 1) < 1e-6;
-        }
-        if (same)
+        var plan = Plan(GridGeometry.Of(volume), voxelSize);
+        if (plan.IsIdentity)
         {
             return volume;
         }
-        // Old continuous index x = offset + factor · new index, with the volume centres aligned.
-        var offset = new double[3];
-        for (int a = 0; a < 3; a++)
-        {
-            offset[a] = ((volume.Shape[a] - 1) / 2.0) - (factor[a] * (shape[a] - 1) / 2.0);
-        }
+        double[] factor = plan.Factor, offset = plan.Offset;
+        int[] shape = plan.Output.Shape;
         var dst = new float[(long)shape[0] * shape[1] * shape[2]];
         int[] n = volume.Shape;
         float[] src = volume.Data;
@@ -92,6 +68,47 @@ public static class Resampling
                 }
             }
         });
+        return new Volume(dst, shape, plan.Output.Affine);
+    }
+
+    /// <summary>How a grid is resampled: old continuous index = offset + factor · new index, and the new grid.</summary>
+    internal sealed record ResamplePlan(double[] Factor, double[] Offset, GridGeometry Output, bool IsIdentity);
+
+    /// <summary>The resampling of a grid to <paramref name="voxelSize"/> mm, without its voxels.</summary>
+    /// <exception cref="ArgumentException">The voxel size is not one or three positive, finite values.</exception>
+    internal static ResamplePlan Plan(GridGeometry grid, IReadOnlyList<double> voxelSize)
+    {
+        ArgumentNullException.ThrowIfNull(voxelSize);
+        double[] target = voxelSize.Count switch
+        {
+            1 => [voxelSize[0], voxelSize[0], voxelSize[0]],
+            3 => [.. voxelSize],
+            _ => throw new ArgumentException("voxel size needs one or three values", nameof(voxelSize)),
+        };
+        if (target.Any(v => !(v > 0) || !double.IsFinite(v)))
+        {
+            throw new ArgumentException($"voxel sizes must be positive, got {string.Join(", ", target)}", nameof(voxelSize));
+        }
+        double[] current = grid.Affine.ColumnNorms();
+        var factor = new double[3];
+        var shape = new int[3];
+        bool same = true;
+        for (int a = 0; a < 3; a++)
+        {
+            factor[a] = target[a] / current[a];
+            shape[a] = Math.Max(1, (int)Math.Round(grid.Shape[a] / factor[a]));
+            same &= Math.Abs(factor[a] - 1) < 1e-6;
+        }
+        if (same)
+        {
+            return new ResamplePlan(factor, [0, 0, 0], grid, true);
+        }
+        // Old continuous index x = offset + factor · new index, with the volume centres aligned.
+        var offset = new double[3];
+        for (int a = 0; a < 3; a++)
+        {
+            offset[a] = ((grid.Shape[a] - 1) / 2.0) - (factor[a] * (shape[a] - 1) / 2.0);
+        }
         var m = new double[16];
         for (int a = 0; a < 3; a++)
         {
@@ -99,7 +116,7 @@ public static class Resampling
             m[(a * 4) + 3] = offset[a];
         }
         m[15] = 1;
-        return new Volume(dst, shape, volume.Affine.Multiply(new Affine(m)));
+        return new ResamplePlan(factor, offset, new GridGeometry(shape, grid.Affine.Multiply(new Affine(m))), false);
     }
 
     /// <summary>

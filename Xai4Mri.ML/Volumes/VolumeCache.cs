@@ -66,11 +66,11 @@ public sealed class VolumeCache
         return Instances.GetOrAdd(full, d => new VolumeCache(d));
     }
 
-    /// <summary>The prepared volume of <paramref name="path"/> under <paramref name="settings"/>, decoding only when no valid entry exists.</summary>
+    /// <summary>The prepared volume of <paramref name="path"/> through <paramref name="pipeline"/>'s cached steps, decoding only when no valid entry exists.</summary>
     /// <exception cref="NiftiFormatException">The file cannot be read or prepared.</exception>
-    public PreparedVolume GetOrPrepare(string path, PrepareSettings settings)
+    internal PreparedVolume GetOrPrepare(string path, VolumePipeline pipeline)
     {
-        string key = Key(path, settings);
+        string key = Key(path, pipeline.CacheKey);
         string entry = Path.Combine(Directory, key[..2], key + ".x4mc");
         if (File.Exists(entry))
         {
@@ -84,17 +84,17 @@ public sealed class VolumeCache
             TryDelete(entry);
         }
         Interlocked.Increment(ref _decodes);
-        var prepared = VolumePreparation.Prepare(path, settings);
+        var prepared = pipeline.Prepare(path);
         Write(entry, prepared);
         return prepared;
     }
 
-    /// <summary>The entry name: SHA-256 over the file content hash and the settings key.</summary>
-    internal static string Key(string path, PrepareSettings settings)
+    /// <summary>The entry name: SHA-256 over the file content hash and the pipeline's cache key.</summary>
+    internal static string Key(string path, string cacheKey)
     {
         var pair = ImageFileAccess.ResolvePair(path);
         string content = pair is { } p ? ContentHash(p.Header) + ContentHash(p.Image) : ContentHash(path);
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content + "|" + settings.Key)));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content + "|" + cacheKey)));
     }
 
     private static string ContentHash(string path)

@@ -4,9 +4,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 

@@ -3,7 +3,8 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Bench;
 
@@ -46,7 +47,7 @@ internal static class LoadingBenchmark
         var stats = loader.CacheStatistics!;
         long peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine(string.Create(inv,
-            $"subjects {n}, threads {threads}, output {string.Join('x', loader.Parameters.TargetShape)}: cold {n / cold:F1} volumes/s ({cold:F1} s), warm {n / warm.Min():F1} volumes/s (best of {warmPasses}), decodes {stats.Decodes}, hits {stats.Hits}, peak RSS {peak / (1024.0 * 1024):F0} MiB"));
+            $"subjects {n}, threads {threads}, output {string.Join('x', loader.Settings.TargetShape)}: cold {n / cold:F1} volumes/s ({cold:F1} s), warm {n / warm.Min():F1} volumes/s (best of {warmPasses}), decodes {stats.Decodes}, hits {stats.Hits}, peak RSS {peak / (1024.0 * 1024):F0} MiB"));
         return 0;
     }
 

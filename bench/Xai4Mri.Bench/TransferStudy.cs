@@ -3,8 +3,9 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
@@ -60,7 +61,7 @@ internal static class TransferStudy
         double voxel = double.Parse(Arg(args, "--voxel-size") ?? "4", CultureInfo.InvariantCulture);
         var loaderOptions = voxel == 4 ? Loader(Path.Combine(work, "cache")) : new NiftiLoaderOptions { VoxelSize = [voxel], CacheDirectory = Path.Combine(work, "cache") };
         var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(data);
-        int[] shape = loader.Parameters.TargetShape;
+        int[] shape = loader.Settings.TargetShape;
         // A fresh MRInet in the loader's conventions (LIA); with --batch-norm, xai4mri's batch-norm variant.
         float meanAge = data.GetColumn<float>("age").Average();
         using var fresh = MriNetModel.CreateMriNet(shape, ModelTask.Regression(meanAge, "age"), seed: 1, batchNorm: batchNorm,
@@ -137,12 +138,10 @@ internal static class TransferStudy
             {
                 data = ml.Transforms.Conversion.MapValue("Label", new Dictionary<string, bool> { ["control"] = false, ["patient"] = true }, "group").Fit(data).Transform(data);
             }
-            var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-            {
-                VoxelSize = pretrained.Conventions.VoxelSize ?? [4.0],
-                TargetShape = pretrained.InputShape,
-                CacheDirectory = Path.Combine(work, "cache"),
-            });
+            var loaderOptions = NiftiLoaderOptions.For(pretrained);
+            loaderOptions.VoxelSize ??= [4.0];
+            loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+            var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
             var outcomes = new List<Outcome>();
             foreach (string strategy in only)
             {

@@ -8,8 +8,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
@@ -34,12 +35,10 @@ IDataView subjects = StudyTable.Load(ml, Path.Combine(cohort, "participants.tsv"
     options: new StudyTableOptions { NumericColumns = ["age"] });
 var split = SubjectSplit.Create(subjects, new SubjectSplitOptions { TrainRatio = 0.8, ValidationRatio = 0, TestRatio = 0.2, Seed = 1 });
 var parts = split.Apply(ml, subjects);
-var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-{
-    VoxelSize = pretrained.Conventions.VoxelSize ?? [6.0],
-    TargetShape = pretrained.InputShape,
-    CacheDirectory = Path.Combine(work, "cache"),
-});
+// Conformed the way the model expects: its orientation, voxel size, input box and intensity scaling.
+var loaderOptions = NiftiLoaderOptions.For(pretrained);
+loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
 
 // 1. Analyse: diagnostics, LogME and cross-validated probes on pretrained vs raw features, domain shift, advice.
 Console.WriteLine($"Analysing {split.Train.Count} subjects …");

@@ -9,7 +9,8 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -62,7 +63,7 @@ var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
 Console.WriteLine("Fitting LoadNifti → FastTree on the training subjects …");
 var model = pipeline.Fit(parts.Train);
 var loader = (NiftiLoaderTransformer)((IEnumerable<ITransformer>)model).First();
-Console.WriteLine($"Image column: {string.Join("x", loader.Parameters.TargetShape)} voxels; native orientations seen: " +
+Console.WriteLine($"Image column: {string.Join("x", loader.Settings.TargetShape)} voxels; native orientations seen: " +
     $"{string.Join(", ", loader.FitReport.Orientations.Select(o => $"{o.Key} ({o.Value})"))}; cache after fitting: {loader.CacheStatistics}");
 
 // 4. Evaluate on validation and test subjects, against predicting the training mean.

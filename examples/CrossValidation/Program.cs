@@ -8,8 +8,9 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Volumes;
@@ -33,11 +34,16 @@ IDataView subjects = StudyTable.Load(ml, Path.Combine(cohort, "participants.tsv"
     pathTemplate: "{participant_id}/anat/{participant_id}_T1w.nii.gz",
     options: new StudyTableOptions { NumericColumns = ["age"] });
 
-// A pretrained model fixes the input: its voxel size and shape. Without one, 6 mm and xai4mri's default brain box.
+// A pretrained model fixes the input (NiftiLoaderOptions.For: its orientation, voxel size, box and intensities).
+// Without one, 6 mm and xai4mri's default brain box.
 string? modelFile = fresh ? null : PretrainedModels.Find(args.FirstOrDefault());
 using MriNetModel? pretrained = modelFile is null ? null : MriNetModel.Load(modelFile);
-double[] voxelSize = pretrained?.Conventions.VoxelSize ?? [6.0];
-int[] shape = pretrained?.InputShape ?? BrainBox.Xai4MriDefaultShape(voxelSize);
+var loaderOptions = pretrained is null
+    ? new NiftiLoaderOptions { VoxelSize = [6.0], TargetShape = BrainBox.Xai4MriDefaultShape([6.0]) }
+    : NiftiLoaderOptions.For(pretrained);
+loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+double[] voxelSize = loaderOptions.VoxelSize ?? [6.0];
+int[] shape = loaderOptions.TargetShape!;
 Console.WriteLine(pretrained is null
     ? $"--fresh: each fold trains a new MRInet ({string.Join("x", shape)} voxels of {voxelSize[0]} mm)."
     : $"Pretrained model {modelFile} ({string.Join("x", shape)} voxels of {string.Join("/", voxelSize)} mm): dual-phase transfer in each fold.");
@@ -45,12 +51,7 @@ Console.WriteLine(pretrained is null
 int fold = 0;                                             // counted by EpochLine
 // Everything that learns from data sits inside the pipeline, so each fold fits it on its own training subjects only
 // (LoadNifti's dataset normalisation included). The cache decodes each file once for all folds.
-var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-    {
-        VoxelSize = voxelSize,
-        TargetShape = shape,
-        CacheDirectory = Path.Combine(work, "cache"),
-    })
+var pipeline = ml.Transforms.LoadNifti("Image", "Path", loaderOptions)
     .Append(ml.Regression.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
     {
         LabelColumnName = "age",

@@ -8,8 +8,9 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
@@ -37,12 +38,10 @@ var parts = split.Apply(ml, subjects);
 Console.WriteLine($"{split.Train.Count} training and {split.Test.Count} test subjects");
 
 // Conform the target scans exactly as the model's source data: its voxel size, its input box.
-var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-{
-    VoxelSize = pretrained.Conventions.VoxelSize ?? [6.0],
-    TargetShape = pretrained.InputShape,
-    CacheDirectory = Path.Combine(work, "cache"),
-});
+// Conformed the way the model expects: its orientation, voxel size, input box and intensity scaling.
+var loaderOptions = NiftiLoaderOptions.For(pretrained);
+loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
 IEstimator<ITransformer> Trees(string features) => ml.Regression.Trainers.FastTree(labelColumnName: "age", featureColumnName: features,
     numberOfTrees: 100, numberOfLeaves: 4, minimumExampleCountPerLeaf: 5);
 

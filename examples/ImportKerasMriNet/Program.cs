@@ -8,9 +8,10 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
@@ -47,14 +48,11 @@ if (!File.Exists(Path.Combine(subjectFolder, "participants.tsv")))
 var ml = new MLContext(seed: 1);
 IDataView subject = StudyTable.Load(ml, Path.Combine(subjectFolder, "participants.tsv"),
     pathTemplate: "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
-var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-{
-    Orientation = "LIA",                                  // FreeSurfer's conformed space, as the pretrained models saw it
-    VoxelSize = [voxelSize],
-    TargetShape = shape,                                  // 198x198x198 for the published models
-    Normalization = IntensityNormalization.PerImage,      // one image here; for a cohort keep the default (Dataset), as xai4mri
-    CacheDirectory = Path.Combine(work, "cache"),
-}).Fit(subject);
+var loaderOptions = NiftiLoaderOptions.For(model);          // LIA, the model's box (198³ for the published models), 0–255
+loaderOptions.VoxelSize = [voxelSize];                       // a Keras file does not record it
+loaderOptions.Normalization = IntensityNormalization.PerImage; // one image here; for a cohort keep the default (Dataset), as xai4mri
+loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(subject);
 float[] volume = loader.Transform(subject).GetColumn<VBuffer<float>>("Image").First().DenseValues().ToArray();
 float age = subject.GetColumn<float>("age").First();
 Console.WriteLine($"Conformed the subject to {string.Join("x", shape)} voxels of {voxelSize} mm (LIA, 0–255); its age is {age:F1} years.");

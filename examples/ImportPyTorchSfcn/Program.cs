@@ -10,9 +10,10 @@ using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using static TorchSharp.torch;
 

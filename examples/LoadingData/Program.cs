@@ -4,7 +4,8 @@ using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 
 string folder = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "xai4mri-example-cohort");
@@ -37,7 +38,7 @@ var pipeline = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
         numberOfTrees: 100, numberOfLeaves: 8, minimumExampleCountPerLeaf: 5));
 ITransformer model = pipeline.Fit(parts.Train);
 var loader = (NiftiLoaderTransformer)((IEnumerable<ITransformer>)model).First();
-Console.WriteLine($"Image column: {string.Join(" x ", loader.Parameters.TargetShape)} voxels; {string.Join("; ", loader.FitReport.Warnings)}");
+Console.WriteLine($"Image column: {string.Join(" x ", loader.Settings.TargetShape)} voxels; {string.Join("; ", loader.FitReport.Warnings)}");
 
 var metrics = ml.Regression.Evaluate(model.Transform(parts.Test), labelColumnName: "age");
 float[] trainAges = parts.Train.GetColumn<float>("age").ToArray();

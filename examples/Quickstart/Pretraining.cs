@@ -3,8 +3,9 @@ using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
@@ -38,7 +39,7 @@ internal static class Pretraining
         var loaderOptions = new NiftiLoaderOptions { VoxelSize = [Settings.VoxelSize], CacheDirectory = Path.Combine(work, "cache") };
         // The brain box of the source cohort at 6 mm becomes the network's input shape.
         var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(data);
-        int[] shape = loader.Parameters.TargetShape;
+        int[] shape = loader.Settings.TargetShape;
         Console.WriteLine($"Input: {string.Join(" x ", shape)} voxels at {Settings.VoxelSize} mm, LIA ({clock.Elapsed.TotalSeconds:F0} s)");
         float meanAge = data.GetColumn<float>("age").Average();
         using var fresh = MriNetModel.CreateMriNet(shape, ModelTask.Regression(meanAge, "age"), seed: 1, batchNorm: true,

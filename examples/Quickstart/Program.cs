@@ -14,8 +14,9 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
@@ -55,12 +56,10 @@ Step("2/6 Pretrained model");
 using var pretrained = MriNetModel.Load(Path.Combine(AppContext.BaseDirectory, "pretrained", Settings.PretrainedFile));
 Console.WriteLine($"  {pretrained.Spec.Architecture}, input {string.Join(" x ", pretrained.InputShape)}: {pretrained.Conventions.Description}");
 Console.WriteLine($"  pretrained on: {pretrained.SourceStatistics?.Description}");
-var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions
-{
-    VoxelSize = [Settings.VoxelSize],
-    TargetShape = pretrained.InputShape,
-    CacheDirectory = Path.Combine(work, "cache"),
-});
+// Conformed the way the model expects: its orientation, voxel size (6 mm), input box and intensity scaling.
+var loaderOptions = NiftiLoaderOptions.For(pretrained);
+loaderOptions.CacheDirectory = Path.Combine(work, "cache");
+var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
 
 // 3. Will transfer work? The analysis probes the pretrained features on the new data and recommends a strategy.
 Step("3/6 Transfer analysis");

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
 
@@ -47,14 +47,8 @@ internal static class AnalyzeCommand
         int folds, int seed, string? site, double? voxel, string? cache)
     {
         using var pretrained = MriNetModel.Load(modelPath);
-        // Conform the images the way the model expects them: its orientation, voxel size and input box.
-        var loader = new NiftiLoaderOptions
-        {
-            Orientation = pretrained.Conventions.Orientation,
-            VoxelSize = voxel is { } v ? [v] : pretrained.Conventions.VoxelSize,
-            TargetShape = pretrained.InputShape,
-            CacheDirectory = cache,
-        };
+        // Conformed as the model expects (orientation, voxel size, box, intensities), as `train` does.
+        var loader = StudyInput.LoaderOptions(pretrained, voxel, null, cache);
         TransferReport report;
         using (var bar = io.Progress("analyze", 0, "steps"))
         {

@@ -3,9 +3,9 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Reflection;
-using Xai4Mri.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;
 

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;
 

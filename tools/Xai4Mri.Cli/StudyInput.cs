@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;
 
@@ -47,6 +49,25 @@ internal sealed class StudyInput
         var task = new Option<string>("--task") { Description = "regression (a numeric label) or classification (text or numeric classes)", DefaultValueFactory = _ => "regression" };
         task.AcceptOnlyFromAmong("regression", "classification");
         return task;
+    }
+
+    /// <summary>
+    /// How the images are conformed: the way <paramref name="model"/> expects them (<see cref="NiftiLoaderOptions.For"/>),
+    /// else the loader's defaults; a voxel size or box given on the command line replaces the model's.
+    /// </summary>
+    public static NiftiLoaderOptions LoaderOptions(MriNetModel? model, double? voxelSize, int[]? shape, string? cache)
+    {
+        var options = model is null ? new NiftiLoaderOptions() : NiftiLoaderOptions.For(model);
+        if (voxelSize is { } v)
+        {
+            options.VoxelSize = [v];
+        }
+        if (shape is not null)
+        {
+            options.TargetShape = shape;
+        }
+        options.CacheDirectory = cache;
+        return options;
     }
 
     /// <summary>The rows of a study table or a BIDS root as they are (for prediction: no label needed).</summary>

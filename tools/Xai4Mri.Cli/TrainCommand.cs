@@ -4,7 +4,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Data;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 
@@ -36,7 +36,7 @@ internal sealed class TrainCommand
     private readonly Option<double> _jitter = new("--intensity-jitter") { Description = "Augmentation: relative intensity jitter j, one factor in [1-j, 1+j] per image", DefaultValueFactory = _ => 0.0, HelpName = "J" };
     private readonly Option<string?> _checkpoint = new("--checkpoint") { Description = "Folder for per-epoch checkpoints; the same command again resumes from it (default: none)", HelpName = "DIR" };
     private readonly Option<int> _seed = new("--seed") { Description = "Seed of split, head, shuffling, dropout and augmentation", DefaultValueFactory = _ => 0, HelpName = "S" };
-    private readonly Option<double?> _voxel = new("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: keep the images')", HelpName = "MM" };
+    private readonly Option<double?> _voxel = new("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the pretrained model's, else keep the images')", HelpName = "MM" };
     private readonly Option<string?> _shape = new("--shape") { Description = "Conformed input DxHxW (default: the pretrained model's, else learned from the data)", HelpName = "DxHxW" };
     private readonly Option<string?> _plot = new("--plot") { Description = "Write the learning curve PNG here (default: none)", HelpName = "FILE.png" };
 
@@ -146,8 +146,8 @@ internal sealed class TrainCommand
         var (study, labelColumn) = _study.Load(ml, r);
         string output = r.GetRequiredValue(_output);
         using var pretrained = r.GetValue(_model) is { } modelPath ? MriNetModel.Load(modelPath) : null;
-        int[]? shape = r.GetValue(_shape) is { } s ? ParseShape(s) : pretrained?.InputShape;
-        var loader = new NiftiLoaderOptions { VoxelSize = r.GetValue(_voxel) is { } v ? [v] : null, TargetShape = shape, CacheDirectory = r.GetValue(_study.Cache) };
+        // Conformed as the model expects (orientation, voxel size, box, intensities), as `analyze` does.
+        var loader = StudyInput.LoaderOptions(pretrained, r.GetValue(_voxel), r.GetValue(_shape) is { } s ? ParseShape(s) : null, r.GetValue(_study.Cache));
         var options = TrainerOptions(r, labelColumn, pretrained);
         using var bar = io.Progress("train", 0, "epochs");
         options.Progress = new EpochProgress(bar, io.Interactive);

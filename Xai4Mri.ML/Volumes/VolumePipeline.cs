@@ -1,0 +1,166 @@
+using System.Globalization;
+using Xai4Mri.ML.Nifti;
+
+namespace Xai4Mri.ML.Volumes;
+
+/// <summary>
+/// Conforming an image file to a network's input, as an explicit sequence of steps:
+/// <list type="number">
+/// <item>read the first 3-D volume, set NaN/Inf voxels to the background;</item>
+/// <item>the <see cref="CachedSteps"/> (reorient, optionally resample), kept as the brain's bounding box in a
+/// <see cref="PreparedVolume"/> — the expensive part, which <see cref="VolumeCache"/> stores under <see cref="CacheKey"/>;</item>
+/// <item><see cref="Placement"/> in the network's box (pruning) and the <see cref="Intensity"/> step — cheap, run on every read.</item>
+/// </list>
+/// <see cref="ToNative"/> takes a map of the box back to the file's voxels through the steps' inverses in reverse order.
+/// </summary>
+internal sealed class VolumePipeline
+{
+    /// <summary>Version of the preparation code; bump it when the cached result of the same steps changes.</summary>
+    public const int CodeVersion = 1;
+
+    /// <summary>
+    /// Above this fraction of non-background border voxels an image is taken as not brain-extracted (the loader's
+    /// warning and the dataset diagnostics share the rule).
+    /// </summary>
+    public const double NotBrainExtractedBorderFraction = 0.5;
+
+    /// <summary>Creates the pipeline.</summary>
+    /// <param name="allowFourD">Take the first volume of 4-D files instead of failing.</param>
+    /// <param name="background">The background value (0 for brain-extracted images).</param>
+    /// <param name="cachedSteps">The steps whose result is cached, in order.</param>
+    /// <param name="placement">How the prepared volume goes into the network's box.</param>
+    /// <param name="intensity">Clipping and scaling of the placed volume; null for none.</param>
+    public VolumePipeline(bool allowFourD, float background, IReadOnlyList<IVolumeStep> cachedSteps, PlaceInBox placement, IIntensityStep? intensity)
+    {
+        AllowFourD = allowFourD;
+        Background = background;
+        CachedSteps = cachedSteps;
+        Placement = placement;
+        Intensity = intensity;
+        // The key text is what earlier versions wrote for the same settings, so their cache entries stay valid.
+        var parts = new List<string> { $"v{CodeVersion}" };
+        parts.Add(cachedSteps.OfType<ReorientStep>().Single().Key);
+        parts.Add(cachedSteps.OfType<ResampleStep>().SingleOrDefault()?.Key ?? "vox=native");
+        parts.Add(string.Create(CultureInfo.InvariantCulture, $"4d={AllowFourD};bg={Background:R}"));
+        parts.AddRange(cachedSteps.Where(s => s is not (ReorientStep or ResampleStep)).Select(s => s.Key));
+        CacheKey = string.Join(';', parts);
+    }
+
+    /// <summary>Take the first volume of 4-D files instead of failing.</summary>
+    public bool AllowFourD { get; }
+
+    /// <summary>The background value.</summary>
+    public float Background { get; }
+
+    /// <summary>The steps whose result the cache keeps, in order.</summary>
+    public IReadOnlyList<IVolumeStep> CachedSteps { get; }
+
+    /// <summary>How a prepared volume is placed in the network's box.</summary>
+    public PlaceInBox Placement { get; }
+
+    /// <summary>The intensity step after placement, or null.</summary>
+    public IIntensityStep? Intensity { get; }
+
+    /// <summary>What the cached steps are, as text (with a file's content hash, the name of its cache entry).</summary>
+    public string CacheKey { get; }
+
+    /// <summary>Reads <paramref name="path"/> and runs the cached steps.</summary>
+    /// <exception cref="NiftiFormatException">The file cannot be read, is not 3-D (unless allowed), or has no definite orientation.</exception>
+    public PreparedVolume Prepare(string path) => Prepare(NiftiImage.Load(path));
+
+    /// <summary>The cached steps on an image already opened (callers that also need its header open it once).</summary>
+    /// <exception cref="NiftiFormatException">The image is not 3-D (unless allowed), or a step cannot apply to it.</exception>
+    public PreparedVolume Prepare(NiftiImage image)
+    {
+        Volume volume = Volume.FromImage(image, AllowFourD);
+        long nonFinite = 0;
+        float[] d = volume.Data;
+        for (int i = 0; i < d.Length; i++)
+        {
+            if (!float.IsFinite(d[i]))
+            {
+                d[i] = Background;
+                nonFinite++;
+            }
+        }
+        double border = BorderNonZeroFraction(volume, Background);
+        foreach (var step in CachedSteps)
+        {
+            try
+            {
+                volume = step.Apply(volume);
+            }
+            catch (ArgumentException e)
+            {
+                throw new NiftiFormatException(image.FilePath, $"cannot {step.Description}: {e.Message}", e);
+            }
+        }
+        var box = BrainBox.Find(volume, Background);
+        int[] start = box?.Start ?? [0, 0, 0];
+        int[] shape = box is { } b ? [b.End[0] - b.Start[0] + 1, b.End[1] - b.Start[1] + 1, b.End[2] - b.Start[2] + 1] : [0, 0, 0];
+        var boxData = new float[(long)shape[0] * shape[1] * shape[2]];
+        for (int i = 0; i < shape[0]; i++)
+        {
+            for (int j = 0; j < shape[1]; j++)
+            {
+                int s = volume.Index(start[0] + i, start[1] + j, start[2]);
+                volume.Data.AsSpan(s, shape[2]).CopyTo(boxData.AsSpan(((i * shape[1]) + j) * shape[2], shape[2]));
+            }
+        }
+        return new PreparedVolume(boxData, shape, start, volume.Shape, volume.Affine, image.Shape, image.Affine, nonFinite, border);
+    }
+
+    /// <summary>Places <paramref name="prepared"/> in the box and scales it, into <paramref name="destination"/>; returns how it was placed.</summary>
+    /// <exception cref="NiftiFormatException">Without pruning, the file's grid does not have the box's shape.</exception>
+    public PruneRecord Conform(PreparedVolume prepared, Span<float> destination, string path)
+    {
+        var record = Placement.Apply(prepared, destination, path);
+        Intensity?.Apply(destination, prepared);
+        return record;
+    }
+
+    /// <summary>
+    /// A map of the box (a conformed volume, a prediction or a relevance map) back on the file's own grid: the
+    /// placement's inverse, then each cached step's inverse in reverse order. The result has the file's 3-D shape and affine.
+    /// </summary>
+    public Volume ToNative(PreparedVolume prepared, ReadOnlySpan<float> map, string path)
+    {
+        var grids = new List<GridGeometry> { GridGeometry.OfFile(prepared.NativeShape, prepared.NativeAffine) };
+        foreach (var step in CachedSteps)
+        {
+            grids.Add(step.Output(grids[^1]));
+        }
+        var volume = Placement.Invert(map, prepared, Placement.Placement(prepared, path), Background);
+        for (int i = CachedSteps.Count - 1; i >= 0; i--)
+        {
+            volume = CachedSteps[i].Invert(volume, grids[i], Background);
+        }
+        return volume;
+    }
+
+    /// <summary>Fraction of voxels on the six faces of the grid that differ from the background.</summary>
+    private static double BorderNonZeroFraction(Volume v, float background)
+    {
+        int[] n = v.Shape;
+        long total = 0, nonZero = 0;
+        for (int i = 0; i < n[0]; i++)
+        {
+            for (int j = 0; j < n[1]; j++)
+            {
+                bool faceIJ = i == 0 || i == n[0] - 1 || j == 0 || j == n[1] - 1;
+                for (int k = 0; k < n[2]; k++)
+                {
+                    if (faceIJ || k == 0 || k == n[2] - 1)
+                    {
+                        total++;
+                        if (v[i, j, k] != background)
+                        {
+                            nonZero++;
+                        }
+                    }
+                }
+            }
+        }
+        return total == 0 ? 0 : (double)nonZero / total;
+    }
+}
