@@ -5,6 +5,7 @@ using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Tests.Cli;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Analysis;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using MathNet.Numerics.Distributions;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Training;
 
 namespace Xai4Mri.ML.Analysis;
 
@@ -124,7 +125,7 @@ internal static class Recommender
         bool twoPhases = strategy is RecommendedStrategy.DualPhase or RecommendedStrategy.LinearProbeThenFineTune;
         int epochs = twoPhases ? (int)Math.Round(total * 0.6) : total;
         int fineTune = twoPhases ? total - epochs : 0;
-        double rate = strategy == RecommendedStrategy.TrainFromScratch ? 1e-3 : x.Model.LearningRate ?? 5e-4;
+        double rate = strategy == RecommendedStrategy.TrainFromScratch ? TrainingDefaults.FromScratchLearningRate : x.Model.LearningRate ?? TrainingDefaults.LearningRate;
         double secondsPerEpoch = (training * x.TrainSecondsPerImage) + (pool * validation * x.ForwardSecondsPerImage);
         if (strategy is not (RecommendedStrategy.FrozenFeatures or RecommendedStrategy.TooLittleSignal))
         {

@@ -39,6 +39,8 @@ public static class TransferAnalysis
             throw new ArgumentOutOfRangeException(nameof(options), "TransferAnalysisOptions needs Folds >= 2, TimingBatches >= 1 and TrainingFraction in (0, 1]");
         }
         var clock = Stopwatch.StartNew();
+        // Where training would run (MLContext.GpuDeviceId): features and the timed steps run there too.
+        var device = ComputeDevice.Select(cancelled);
         var label = LabelColumn.Inspect(data.Schema, labelColumnName);
         NetworkInput.Check(data.Schema, imageColumnName, pretrained.InputShape, nameof(data));
         if (data.Schema.GetColumnOrNull(options.PathColumnName) is null)
@@ -77,19 +79,19 @@ public static class TransferAnalysis
             Progress = new Progress(Report),
         };
         Report("features: running the pretrained network over the images");
-        var features = Transferability.Extract(pretrained, data, probeOptions, label, site);
+        var features = Transferability.Extract(pretrained, data, probeOptions, label, site, device);
         var transferability = Transferability.Compute(ml, features, label, probeOptions);
         Report("probe learning curve");
         var curve = Transferability.LearningCurve(features, label, probeOptions);
 
-        var shift = MeasureShift(pretrained, features, options, imageColumnName);
+        var shift = MeasureShift(pretrained, features, options, imageColumnName, device);
         bool regression = label.Kind == LabelKind.Regression;
         var embedding = Pca.Project(features.Penultimate, features.Targets, regression ? null : label.ClassNames);
         var histograms = IntensityHistograms.Compute(features.IntensitySamples.Select((s, i) => (site is null ? "all images" : features.Groups[i], s)));
 
         Report("timing training steps");
         const int timedBatch = 4;
-        var (train, forward, _) = EpochTimer.Measure(pretrained, data, imageColumnName, label, timedBatch, options.TimingBatches);
+        var (train, forward, _) = EpochTimer.Measure(pretrained, data, imageColumnName, label, timedBatch, options.TimingBatches, device);
         long budget = options.MemoryBudgetBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
         var recommendation = Recommender.Recommend(new Recommender.Inputs(features.Targets.Length, regression, options.Folds,
             transferability, shift, pretrained, train / timedBatch, forward / timedBatch, budget));
@@ -99,7 +101,7 @@ public static class TransferAnalysis
     }
 
     /// <summary>Against the model's stored source statistics when they describe the penultimate layer, else against the reference data, else none.</summary>
-    private static DomainShiftReport? MeasureShift(MriNetModel pretrained, AnalysisFeatures features, TransferAnalysisOptions options, string imageColumnName)
+    private static DomainShiftReport? MeasureShift(MriNetModel pretrained, AnalysisFeatures features, TransferAnalysisOptions options, string imageColumnName, TorchSharp.torch.Device device)
     {
         if (pretrained.SourceStatistics is { } stored && stored.LayerIndex == features.PenultimateLayer && stored.Mean.Length == features.Penultimate[0].Length)
         {
@@ -108,13 +110,13 @@ public static class TransferAnalysis
         if (options.ReferenceData is { } reference)
         {
             NetworkInput.Check(reference.Schema, imageColumnName, pretrained.InputShape, nameof(options.ReferenceData));
-            var rows = pretrained.LayerFeatures(reference, imageColumnName, features.PenultimateLayer);
-            if (rows.Count == 0)
+            var rows = FrozenFeatures.Compute(pretrained.Network, reference, imageColumnName, null, features.PenultimateLayer, options.BatchSize, device).Features;
+            if (rows.Length == 0)
             {
                 throw new ArgumentOutOfRangeException(nameof(options), "TransferAnalysisOptions.ReferenceData has no rows");
             }
             var statistics = FeatureStatistics.Of(features.PenultimateLayer, pretrained.Spec.Layers[features.PenultimateLayer].Name, rows, "reference data");
-            return DomainShift.Measure(statistics, features.Penultimate, $"the reference data ({rows.Count} images)");
+            return DomainShift.Measure(statistics, features.Penultimate, $"the reference data ({rows.Length} images)");
         }
         return null;
     }

@@ -1,6 +1,7 @@
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using TorchSharp;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Transfer;
@@ -32,7 +33,7 @@ public static class Transferability
         ArgumentNullException.ThrowIfNull(data);
         options ??= new TransferabilityOptions();
         var label = LabelColumn.Inspect(data.Schema, labelColumnName);
-        return Compute(ml, Extract(model, data, options, label, null), label, options);
+        return Compute(ml, Extract(model, data, options, label, null, ComputeDevice.Select(ml)), label, options);
     }
 
     /// <summary>
@@ -40,7 +41,7 @@ public static class Transferability
     /// spatial layer, raw block means, targets, a bounded sample of each image's non-zero voxels for the intensity
     /// histograms, and (with <paramref name="groupColumn"/>) each row's group.
     /// </summary>
-    internal static AnalysisFeatures Extract(MriNetModel model, IDataView data, TransferabilityOptions options, LabelColumn label, string? groupColumn)
+    internal static AnalysisFeatures Extract(MriNetModel model, IDataView data, TransferabilityOptions options, LabelColumn label, string? groupColumn, Device device)
     {
         if (options.Folds < 2 || options.RawBlockSize < 1 || options.BatchSize < 1)
         {
@@ -61,16 +62,17 @@ public static class Transferability
         var samples = new List<float[]>();
         bool training = model.Network.training;
         model.Network.eval();
+        model.Network.to(device);
         try
         {
             using var _ = no_grad();
             foreach (var batch in ImageBatches.Read(data, options.ImageColumnName, label, options.BatchSize, voxels, groupColumn))
             {
                 using var scope = NewDisposeScope();
-                var x = OwnedTensor.From(batch.Images, [batch.Count, .. spec.InputShape.Select(d => (long)d)]);
+                var x = OwnedTensor.From(batch.Images, [batch.Count, .. spec.InputShape.Select(d => (long)d)]).to(device);
                 var mid = earlierLayer >= 0 ? model.Network.ForwardTo(x, earlierLayer) : x;
-                var pooled = earlierLayer >= 0 ? mid.mean([2, 3, 4]).data<float>().ToArray() : [];
-                var top = model.Network.ForwardTo(x, penultimate).reshape(batch.Count, -1).data<float>().ToArray();
+                var pooled = earlierLayer >= 0 ? mid.mean([2, 3, 4]).cpu().data<float>().ToArray() : [];
+                var top = model.Network.ForwardTo(x, penultimate).reshape(batch.Count, -1).cpu().data<float>().ToArray();
                 int c = earlierLayer >= 0 ? shapes[earlierLayer][0] : 0;
                 int f = top.Length / batch.Count;
                 for (int i = 0; i < batch.Count; i++)
@@ -91,6 +93,7 @@ public static class Transferability
         }
         finally
         {
+            model.Network.to(CPU);
             model.Network.train(training);
         }
         return new AnalysisFeatures([.. deep], [.. earlier], [.. raw], [.. targets], [.. groups], samples, penultimate);

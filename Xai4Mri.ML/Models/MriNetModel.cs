@@ -77,41 +77,12 @@ public sealed class MriNetModel : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(data), "the network has no head, so no penultimate layer to describe");
         }
-        var features = LayerFeatures(data, imageColumnName, layer);
-        if (features.Count == 0)
+        var features = FrozenFeatures.Compute(Network, data, imageColumnName, null, layer, 8, CPU).Features;
+        if (features.Length == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(data), $"no rows in '{imageColumnName}' to compute source statistics from");
         }
-        SourceStatistics = FeatureStatistics.Of(layer, Spec.Layers[layer].Name, features, $"{description ?? "images given to RecordSourceStatistics"} ({features.Count} images)");
-    }
-
-    /// <summary>The flattened output of layer <paramref name="layer"/> for every image of <paramref name="data"/>, in eval mode.</summary>
-    internal List<float[]> LayerFeatures(IDataView data, string imageColumnName, int layer)
-    {
-        var features = new List<float[]>();
-        int voxels = InputShape.Aggregate(1, (a, b) => a * b);
-        bool training = Network.training;
-        Network.eval();
-        try
-        {
-            using var _ = torch.no_grad();
-            foreach (var batch in ImageBatches.Read(data, imageColumnName, null, 8, voxels))
-            {
-                using var scope = torch.NewDisposeScope();
-                var x = OwnedTensor.From(batch.Images, [batch.Count, .. Spec.InputShape.Select(d => (long)d)]);
-                float[] flat = Network.ForwardTo(x, layer).reshape(batch.Count, -1).data<float>().ToArray();
-                int f = flat.Length / batch.Count;
-                for (int i = 0; i < batch.Count; i++)
-                {
-                    features.Add(flat.AsSpan(i * f, f).ToArray());
-                }
-            }
-        }
-        finally
-        {
-            Network.train(training);
-        }
-        return features;
+        SourceStatistics = FeatureStatistics.Of(layer, Spec.Layers[layer].Name, features, $"{description ?? "images given to RecordSourceStatistics"} ({features.Length} images)");
     }
 
     /// <summary>A new MRInet for a task, with reproducible initial weights (regression head bias = target mean).</summary>

@@ -65,10 +65,13 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Runs the layers up to and including <paramref name="lastLayer"/> (feature extraction).</summary>
-    public Tensor ForwardTo(Tensor input, int lastLayer)
+    public Tensor ForwardTo(Tensor input, int lastLayer) => Forward(input, 0, lastLayer);
+
+    /// <summary>Runs layers <paramref name="firstLayer"/> to <paramref name="lastLayer"/> on the input of the first (images, or a layer's activations).</summary>
+    internal Tensor Forward(Tensor input, int firstLayer, int lastLayer)
     {
         Tensor x = input;
-        for (int i = 0; i <= lastLayer; i++)
+        for (int i = firstLayer; i <= lastLayer; i++)
         {
             Tensor next = layers[i].forward(x);
             if (!ReferenceEquals(x, input))

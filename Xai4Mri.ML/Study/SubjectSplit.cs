@@ -287,10 +287,28 @@ public sealed class SubjectSplit
         }
     }
 
-    /// <summary>Shuffles each stratum, then the order of the strata, and deals the sequence to the parts (see the remarks on the class).</summary>
-    private static SubjectSplit Assign(List<string[]> strata, SubjectSplitOptions options)
+    /// <summary>
+    /// A split of <paramref name="subjectIds"/> (duplicates count once) into parts of exactly the given sizes, dealt as
+    /// <see cref="Create(IEnumerable{string}, SubjectSplitOptions?)"/> deals them; the trainers' validation split uses it
+    /// with their own rule for the sizes.
+    /// </summary>
+    internal static SubjectSplit WithSizes(IEnumerable<string> subjectIds, int train, int validation, int seed)
     {
-        var random = new SplitRandom(options.Seed);
+        var ids = new SortedSet<string>(subjectIds, StringComparer.Ordinal);
+        if (train < 0 || validation < 0 || train + validation > ids.Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validation), $"{train} training and {validation} validation subjects of {ids.Count}");
+        }
+        return Assign([[.. ids]], (train, validation, ids.Count - train - validation), seed);
+    }
+
+    /// <summary>Shuffles each stratum, then the order of the strata, and deals the sequence to the parts (see the remarks on the class).</summary>
+    private static SubjectSplit Assign(List<string[]> strata, SubjectSplitOptions options) =>
+        Assign(strata, PartSizes(strata.Sum(s => s.Length), options), options.Seed);
+
+    private static SubjectSplit Assign(List<string[]> strata, (int Train, int Validation, int Test) sizes, int seed)
+    {
+        var random = new SplitRandom(seed);
         foreach (string[] stratum in strata)
         {
             random.Shuffle(stratum);
@@ -298,8 +316,7 @@ public sealed class SubjectSplit
         random.Shuffle(strata);
         string[] sequence = strata.SelectMany(s => s).ToArray();
         int n = sequence.Length;
-        (int train, int validation, int test) = PartSizes(n, options);
-        int[] targets = [train, validation, test];
+        int[] targets = [sizes.Train, sizes.Validation, sizes.Test];
         var assigned = new int[3];
         var parts = new List<string>[] { [], [], [] };
         for (int k = 0; k < n; k++)

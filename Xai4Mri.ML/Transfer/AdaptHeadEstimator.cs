@@ -4,6 +4,7 @@ using Microsoft.ML.Runtime;
 using TorchSharp;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Training;
 
 namespace Xai4Mri.ML.Transfer;
 
@@ -62,10 +63,17 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
             using var channel = _env.Start("AdaptHead");
             var device = ComputeDevice.Select(_env);
             adapted.Network.to(device);
-            var features = FrozenFeatures.Compute(adapted.Network, input, _options.FeatureColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
-            channel.Info(MessageSensitivity.None, $"{features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
-            HeadWarmup.Run(adapted.Network, features, label.Kind, _options.WarmupEpochs, _options.LearningRate, _options.BatchSize, _options.Seed, history, channel);
-            adapted.Network.to(TorchSharp.torch.CPU);
+            try
+            {
+                var features = FrozenFeatures.Compute(adapted.Network, input, _options.FeatureColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
+                channel.Info(MessageSensitivity.None, $"{features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
+                HeadWarmup.Run(adapted.Network, features, label.Kind, _options.WarmupEpochs, _options.LearningRate, _options.BatchSize, _options.Seed, device, history, channel,
+                    () => MLNetInternals.CheckAlive(_env));
+            }
+            finally
+            {
+                adapted.Network.to(TorchSharp.torch.CPU);
+            }
         }
         adapted.Network.eval();
         return new MriNetPredictionTransformer(adapted, _options.FeatureColumnName, label.Kind, history);

@@ -3,6 +3,7 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Serialization;
+using Xai4Mri.ML.Training;
 
 namespace Xai4Mri.ML.Transfer;
 

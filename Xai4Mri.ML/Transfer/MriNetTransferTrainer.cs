@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Training;
 
 namespace Xai4Mri.ML.Transfer;
 

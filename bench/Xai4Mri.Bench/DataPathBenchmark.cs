@@ -7,6 +7,7 @@ using Xai4Mri.ML;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Study;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 

@@ -12,6 +12,7 @@ using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Volumes;
 

@@ -1,3 +1,4 @@
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 
 /// <summary>

@@ -6,6 +6,7 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.Cli;

@@ -2,7 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>
 /// Adam as Keras computes it (ε added to √v̂ in the bias-corrected step, default ε = 1e-7), over the parameters that

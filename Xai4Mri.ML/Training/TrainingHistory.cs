@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>The epochs of one training run, in order: the best epoch, phase boundaries, a TSV log and a learning-curve plot.</summary>
 public sealed class TrainingHistory

@@ -4,7 +4,7 @@ using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn.functional;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>
 /// The training objective of a network for a prediction kind: mean squared error for regression (xai4mri's loss);

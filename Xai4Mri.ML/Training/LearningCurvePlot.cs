@@ -2,7 +2,7 @@ using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>Draws a <see cref="TrainingHistory"/> as a learning-curve PNG with ScottPlot.</summary>
 internal static class LearningCurvePlot

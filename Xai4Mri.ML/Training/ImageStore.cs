@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.Win32.SafeHandles;
 using Xai4Mri.ML.NetworkData;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>
 /// The training images, read from the data view once and then served by row number in any order: in memory when

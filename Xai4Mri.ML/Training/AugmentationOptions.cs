@@ -1,4 +1,4 @@
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>
 /// Random changes to training images, drawn anew for every image in every epoch (deterministic given the trainer's

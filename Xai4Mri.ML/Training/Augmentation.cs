@@ -1,6 +1,6 @@
 using Xai4Mri.ML.NetworkData;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>Applies <see cref="AugmentationOptions"/> to one image in place, with draws from a given generator.</summary>
 internal static class Augmentation

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Xai4Mri.ML.Transfer;
+namespace Xai4Mri.ML.Training;
 
 /// <summary>What one finished training epoch reports: losses, the task metric, timing and whether it is the best so far.</summary>
 public sealed record TrainingProgress
