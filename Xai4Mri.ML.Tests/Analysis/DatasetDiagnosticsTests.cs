@@ -145,7 +145,7 @@ public sealed class DatasetDiagnosticsTests
     {
         using var dir = TestPaths.Scratch();
         string clean = TinyPhantoms.Write(dir.File("clean.nii.gz"), 1.0);
-        var volume = Volume.FromImage(NiftiImage.Load(clean));
+        var volume = Volume.FromImage(MriImage.Load(clean));
         int brainVoxels = volume.Data.Count(v => v != 0);
         var rng = new Random(7);
         for (int i = 0; i < volume.Data.Length; i++)
@@ -278,11 +278,11 @@ public sealed class DatasetDiagnosticsTests
         StringAssert.Contains(notText.Message, "path column 'Age' must hold text");
         var subject = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => DatasetDiagnostics.Compute(ml, data, "Age", options: new() { SubjectColumnName = "sid" }));
         StringAssert.Contains(subject.Message, "subject column 'sid' not found or not text");
-        var file = Assert.ThrowsExactly<NiftiFormatException>(() => DatasetDiagnostics.Compute(ml, data, "Age", options: Options()));
+        var file = Assert.ThrowsExactly<ImageFormatException>(() => DatasetDiagnostics.Compute(ml, data, "Age", options: Options()));
         Assert.AreEqual(missing, file.FilePath);
         StringAssert.StartsWith(file.Problem, "subject sub-gone: ");
         var empty = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-blank", Path = "", Age = 1 } });
-        var blank = Assert.ThrowsExactly<NiftiFormatException>(() => DatasetDiagnostics.Compute(ml, empty, "Age", options: Options()));
+        var blank = Assert.ThrowsExactly<ImageFormatException>(() => DatasetDiagnostics.Compute(ml, empty, "Age", options: Options()));
         Assert.AreEqual("subject sub-blank: no file named in the path column", blank.Problem);
     }
 }

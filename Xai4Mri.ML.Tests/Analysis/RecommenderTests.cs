@@ -26,13 +26,13 @@ public sealed class RecommenderTests
     {
         using var model = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 1);
 
-        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(9.2, 9.9)).Strategy, "skill 0.08 < 0.1");
-        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, Recommend(model, Probes(8.5, 9.9, sd: 3)).Strategy, "skill 0.15 but fold sd 3 → 1.645 se = 0.22");
-        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, Recommend(model, Probes(8.5, 9.9, sd: 1)).Strategy, "skill 0.15 > 1.645 se = 0.074: weak signal");
-        Assert.AreEqual(RecommendedStrategy.TrainFromScratch, Recommend(model, Probes(8.0, 6.0)).Strategy, "raw skill 0.4 vs pretrained 0.2");
-        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, Recommend(model, Probes(6.0, 8.0), subjects: 30).Strategy);
+        Assert.AreEqual(TransferApproach.TooLittleSignal, Recommend(model, Probes(9.2, 9.9)).Approach, "skill 0.08 < 0.1");
+        Assert.AreEqual(TransferApproach.TooLittleSignal, Recommend(model, Probes(8.5, 9.9, sd: 3)).Approach, "skill 0.15 but fold sd 3 → 1.645 se = 0.22");
+        Assert.AreEqual(TransferApproach.FrozenFeatures, Recommend(model, Probes(8.5, 9.9, sd: 1)).Approach, "skill 0.15 > 1.645 se = 0.074: weak signal");
+        Assert.AreEqual(TransferApproach.TrainFromScratch, Recommend(model, Probes(8.0, 6.0)).Approach, "raw skill 0.4 vs pretrained 0.2");
+        Assert.AreEqual(TransferApproach.FrozenFeatures, Recommend(model, Probes(6.0, 8.0), subjects: 30).Approach);
         var dual = Recommend(model, Probes(6.0, 8.0));
-        Assert.AreEqual(RecommendedStrategy.DualPhase, dual.Strategy);
+        Assert.AreEqual(TransferApproach.DualPhase, dual.Approach);
         // Every layer with weights except the dense ones stays frozen in phase 2, as xai4mri's dual-phase does.
         CollectionAssert.AreEqual(model.Spec.Layers.Where(l => l.Kind == LayerKind.Conv3d).Select(l => l.Name).ToArray(), dual.FrozenInPhaseTwo.ToArray());
         // Skill 0.4 less one standard error of the fold mean (0.5 / √5 MAE = 0.0224 skill).
@@ -42,7 +42,7 @@ public sealed class RecommenderTests
         Assert.AreEqual(10, dual.ChanceScore);
         // Skill 0.3 (0.28 expected) is signal, but too weak to fine-tune on: frozen features with the probe's learner.
         var weak = Recommend(model, Probes(7.0, 9.0));
-        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, weak.Strategy);
+        Assert.AreEqual(TransferApproach.FrozenFeatures, weak.Approach);
         StringAssert.Contains(weak.Reasons[0], "Use a linear model (ridge regression, or logistic regression for classes) on the frozen features.");
     }
 
@@ -107,7 +107,7 @@ public sealed class RecommenderTests
         StringAssert.Contains(dual.Reasons[2], "38 subjects train per fold");
 
         var frozen = Recommend(model, Probes(7.0, 9.0), shift: large);
-        Assert.AreEqual(RecommendedStrategy.FrozenFeatures, frozen.Strategy);
+        Assert.AreEqual(TransferApproach.FrozenFeatures, frozen.Approach);
         StringAssert.Contains(frozen.Reasons[1], "with more subjects, fine-tuning becomes the better choice");
         Assert.HasCount(2, frozen.Reasons, "no epochs or batches for advice that trains no network");
 

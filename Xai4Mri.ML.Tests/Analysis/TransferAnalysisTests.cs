@@ -4,7 +4,9 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Tests.Analysis;
 
@@ -56,6 +58,31 @@ public sealed class TransferAnalysisTests
     private static MriNetModel Pretrained() => MriNetModel.CreateMriNet(Shape, ModelTask.Regression(50, "age"), seed: 3);
 
     [TestMethod]
+    public void AnalysisReadsTheLoadersCacheInsteadOfDecodingTheFilesAgain()
+    {
+        using var dir = TestPaths.Scratch();
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Rows(dir));
+        using var pretrained = Pretrained();
+        var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { TargetShape = Shape, VoxelSize = [2.0], CacheDirectory = dir.File("cache") }).Fit(data);
+        var images = loader.Transform(data);
+        var before = loader.CacheStatistics!;
+        Assert.AreEqual(24, before.Decodes, "Fit decoded every file once");
+
+        var report = TransferAnalysis.Analyze(ml, pretrained, images, "Age", options: new TransferAnalysisOptions { Folds = 4, TimingBatches = 1 });
+
+        var after = loader.CacheStatistics!;
+        Assert.AreEqual(before.Decodes, after.Decodes, "the analysis decoded no file");
+        Assert.IsGreaterThanOrEqualTo(before.Hits + 24, after.Hits, "the dataset diagnostics read each prepared volume from the loader's cache");
+        // What the diagnostics measured is the loader's prepared grid (2 mm), not a fresh decoding at the files' 1 mm.
+        var first = report.Dataset.Images.Images[0];
+        var prepared = loader.Pipeline.Prepare(first.Path);
+        CollectionAssert.AreEqual(prepared.BoxShape, first.BrainExtentVoxels.ToArray());
+        int[] native = BrainBox.Extent(Reorientation.Reorient(Volume.FromImage(MriImage.Load(first.Path)), "LIA"));
+        CollectionAssert.AreNotEqual(native, prepared.BoxShape, "the check above tells the two apart");
+    }
+
+    [TestMethod]
     public void PipelineFitGivesAReportAndPassesRowsThroughUnchanged()
     {
         using var dir = TestPaths.Scratch();
@@ -76,7 +103,7 @@ public sealed class TransferAnalysisTests
             }
         };
 
-        var model = Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer(pretrained, "Age", options: new TransferAnalysisOptions { Folds = 4, Seed = 2, Progress = new SyncProgress(lines.Add) })).Fit(data);
+        var model = Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer("Age", "Image", pretrained, options: new TransferAnalysisOptions { Folds = 4, Seed = 2, Progress = new SyncProgress(lines.Add) })).Fit(data);
         var report = model.LastTransformer.Report;
 
         Assert.AreEqual(24, report.Subjects);
@@ -86,7 +113,7 @@ public sealed class TransferAnalysisTests
         Assert.IsTrue(report.Transferability.Probes.All(p => p.Metric == "MAE"));
         // Age is the phantom's size, which the raw block means show directly: clearly better than predicting the mean.
         Assert.IsLessThan(0.6 * report.Transferability.ChanceLevel, report.Transferability.BestRaw.Mean);
-        Assert.AreNotEqual(RecommendedStrategy.TooLittleSignal, report.Recommendation.Strategy, string.Join(" ", report.Recommendation.Reasons));
+        Assert.AreNotEqual(TransferApproach.TooLittleSignal, report.Recommendation.Approach, string.Join(" ", report.Recommendation.Reasons));
         Assert.IsGreaterThan(0.3, report.Recommendation.ExpectedSkill);
         Assert.IsTrue(report.Recommendation.SecondsPerEpoch > 0 && double.IsFinite(report.Recommendation.SecondsPerEpoch));
         // Two sites, in order of first appearance; the embedding has one point per subject.
@@ -136,7 +163,7 @@ public sealed class TransferAnalysisTests
         StringAssert.Contains(md, "## Dataset diagnostics");
         StringAssert.Contains(md, "## Model diagnostics");
         using var json = JsonDocument.Parse(report.ToJson());
-        Assert.AreEqual(report.Recommendation.Strategy.ToString(), json.RootElement.GetProperty("Recommendation").GetProperty("Strategy").GetString());
+        Assert.AreEqual(report.Recommendation.Approach.ToString(), json.RootElement.GetProperty("Recommendation").GetProperty("Approach").GetString());
         Assert.AreEqual(24, json.RootElement.GetProperty("Subjects").GetInt32());
 
         string folder = dir.File("report");
@@ -168,7 +195,7 @@ public sealed class TransferAnalysisTests
 
         Assert.AreEqual("all images", report.IntensityHistograms.Single().Group);
 
-        Assert.AreEqual(RecommendedStrategy.TooLittleSignal, report.Recommendation.Strategy,
+        Assert.AreEqual(TransferApproach.TooLittleSignal, report.Recommendation.Approach,
             $"skill {report.Recommendation.ExpectedSkill}: {string.Join(" ", report.Recommendation.Reasons)}");
         StringAssert.Contains(report.Recommendation.Reasons[0], "No probe beats chance clearly");
         var refused = Assert.ThrowsExactly<InvalidOperationException>(() => report.Recommendation.ToTrainerOptions("Age", pretrained));
@@ -254,7 +281,7 @@ public sealed class TransferAnalysisTests
         StringAssert.Contains(path.Message, "path column 'File' not found");
         var site = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => TransferAnalysis.Analyze(ml, pretrained, data, "Age", options: new TransferAnalysisOptions { SiteColumnName = "scanner" }));
         StringAssert.Contains(site.Message, "site column 'scanner' not found");
-        var schema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AnalyzeTransfer(pretrained, "Age").Fit(rows));
+        var schema = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AnalyzeTransfer("Age", "Image", pretrained).Fit(rows));
         StringAssert.Contains(schema.Message, "image column 'Image' not found");
     }
 
@@ -278,7 +305,7 @@ public sealed class TransferAnalysisTests
                 cancel.Invoke(ml, null);
             }
         }) };
-        Assert.ThrowsExactly<OperationCanceledException>(() => Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer(pretrained, "Age", options: options)).Fit(rows));
+        Assert.ThrowsExactly<OperationCanceledException>(() => Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer("Age", "Image", pretrained, options: options)).Fit(rows));
         Assert.AreEqual("features: running the pretrained network over the images", lines.Last(), "no step after the cancelled one: " + string.Join(" | ", lines));
 
         // Called directly, the given context is the one that cancels.

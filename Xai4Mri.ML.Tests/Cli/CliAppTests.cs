@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Xai4Mri.Cli;

@@ -30,7 +30,7 @@ public sealed class SynthCommandTests
         StringAssert.Contains(output, "sites     site-b 10, site-d 10");
         StringAssert.Contains(output, $"table     {Path.Combine(root, "participants.tsv")}");
         Assert.HasCount(21, File.ReadAllLines(Path.Combine(root, "participants.tsv")));
-        var image = NiftiImage.Load(Path.Combine(root, "sub-020", "anat", "sub-020_T1w.nii.gz"));
+        var image = MriImage.Load(Path.Combine(root, "sub-020", "anat", "sub-020_T1w.nii.gz"));
         Assert.AreEqual("LIA", image.AxisCodes);
         Assert.AreEqual(16.0, image.Zooms[0]);
         // sub-020 is scanned at site-d, whose Rician noise leaves no voxel of a with-skull image at zero.

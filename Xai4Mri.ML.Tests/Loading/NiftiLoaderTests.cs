@@ -54,7 +54,7 @@ public sealed class NiftiLoaderTests
         var loader = ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data);
         Assert.IsTrue(log.Any(m => m.Contains("mixed orientations (RAS: 2, LAS: 2, PSR: 2)")), "warnings reach ml.Log");
         int[] expectedShape = rows.Select(r => BrainBox.Extent(
-                Reorientation.Reorient(Volume.FromImage(NiftiImage.Load(r.Path)), "LIA")))
+                Reorientation.Reorient(Volume.FromImage(MriImage.Load(r.Path)), "LIA")))
             .Aggregate((a, b) => [Math.Max(a[0], b[0]), Math.Max(a[1], b[1]), Math.Max(a[2], b[2])]);
         CollectionAssert.AreEqual(expectedShape, loader.Settings.TargetShape);
         Assert.AreEqual(3, loader.FitReport.Orientations.Count);
@@ -158,7 +158,7 @@ public sealed class NiftiLoaderTests
         string path = TinyPhantoms.Write(dir.File("4d.nii.gz"), 1.0, fourD: true);
         var ml = new MLContext(1);
         var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-4d", Path = path } });
-        var e = Assert.ThrowsExactly<NiftiFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
+        var e = Assert.ThrowsExactly<ImageFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
         StringAssert.Contains(e.Message, "subject sub-4d");
         StringAssert.Contains(e.Message, "4-D");
         StringAssert.Contains(e.Message, path);
@@ -174,7 +174,7 @@ public sealed class NiftiLoaderTests
         var ml = new MLContext(1);
         string missing = dir.File("sub-x.nii.gz");
         var data = ml.Data.LoadFromEnumerable(new[] { new Row { participant_id = "sub-x", Path = missing } });
-        var e = Assert.ThrowsExactly<NiftiFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
+        var e = Assert.ThrowsExactly<ImageFormatException>(() => ml.Transforms.LoadNifti("Image", "Path", Options(dir)).Fit(data));
         Assert.AreEqual($"{missing}: subject sub-x: file not found", e.Message);
     }
 

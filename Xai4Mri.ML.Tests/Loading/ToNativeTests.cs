@@ -36,7 +36,7 @@ public sealed class ToNativeTests
 
         var (data, _) = loader.LoadOne(a);
         Volume native = loader.ToNative(a, data);
-        var original = Volume.FromImage(NiftiImage.Load(a));
+        var original = Volume.FromImage(MriImage.Load(a));
 
         CollectionAssert.AreEqual(original.Shape, native.Shape);
         Assert.AreEqual(original.Affine, native.Affine);
@@ -53,7 +53,7 @@ public sealed class ToNativeTests
         Assert.IsTrue(placement.BrainCut);
 
         Volume native = loader.ToNative(a, data);
-        var original = Volume.FromImage(NiftiImage.Load(a));
+        var original = Volume.FromImage(MriImage.Load(a));
         int kept = 0, dropped = 0;
         for (int i = 0; i < original.Data.Length; i++)
         {
@@ -81,8 +81,8 @@ public sealed class ToNativeTests
         string output = dir.File("map.nii.gz");
         loader.WriteNative(a, data, output);
 
-        var written = NiftiImage.Load(output);
-        var original = NiftiImage.Load(a);
+        var written = MriImage.Load(output);
+        var original = MriImage.Load(a);
         CollectionAssert.AreEqual(original.Shape, written.Shape);
         Assert.IsTrue(written.Affine.ApproximatelyEquals(original.Affine, 1e-5));
         float[] w = written.GetFloatData(), o = original.GetFloatData();

@@ -17,7 +17,7 @@ public sealed class ArchitectureTests
         // 'same' pooling with stride 2 halves each axis rounding up: 45→23→12→6→3→2, 54→27→14→7→4→2.
         CollectionAssert.AreEqual(new[] { 32, 2, 2, 2 }, spec.Shapes()[spec.Layers.ToList().FindIndex(l => l.Kind == LayerKind.Flatten) - 1]);
         CollectionAssert.AreEqual(new[] { 1 }, spec.OutputShape);
-        using var net = new SpecNetwork(spec, seed: 1);
+        using var net = new NetworkModule(spec, seed: 1);
         // conv 3³: 27·in·out + out; conv5 1³: 64·32 + 32; dense: 256·64 + 64; head 64 + 1.
         long expected = (27 * 16 + 16) + (27 * 16 * 16 + 16) + (27 * 16 * 32 + 32) + (27 * 32 * 64 + 64) + (64 * 32 + 32) + (256 * 64 + 64) + (64 + 1);
         Assert.AreEqual(expected, Parameters(net));
@@ -32,7 +32,7 @@ public sealed class ArchitectureTests
     public void ForwardToStopsAtTheRequestedLayer()
     {
         var spec = Architectures.MriNet([20, 24, 20]);
-        using var net = new SpecNetwork(spec, seed: 4);
+        using var net = new NetworkModule(spec, seed: 4);
         net.eval();
         using var scope = NewDisposeScope();
         using var _ = no_grad();
@@ -56,7 +56,7 @@ public sealed class ArchitectureTests
         Assert.AreEqual(6, spec.Layers.Count(l => l.Kind == LayerKind.BatchNorm3d), "before each of 5 convs and before Flatten");
         Assert.IsFalse(spec.Layers[spec.HeadIndex].UseBias);
         Assert.AreEqual(LayerKind.Softmax, spec.Layers[^1].Kind);
-        using var net = new SpecNetwork(spec, seed: 2);
+        using var net = new NetworkModule(spec, seed: 2);
         using var scope = NewDisposeScope();
         net.eval();
         var p = net.forward(randn(new long[] { 4, 1, 20, 24, 20 }));
@@ -82,11 +82,11 @@ public sealed class ArchitectureTests
         // Five 2³ poolings: 160x192x160 → 5x6x5, averaged away; 40 log-probability bins out.
         CollectionAssert.AreEqual(new[] { 5, 6, 5 }, spec.Layers.Single(l => l.Kind == LayerKind.AvgPool3d).Kernel);
         CollectionAssert.AreEqual(new[] { 40, 1, 1, 1 }, spec.OutputShape);
-        using var net = new SpecNetwork(spec);
+        using var net = new NetworkModule(spec);
         // conv (27·in·out + out) and batch norm (2·out) per block, then 64·40 + 40: 2,952,936 (Peng et al.: ~3 M).
         Assert.AreEqual(2_952_936, Parameters(net));
 
-        using var small = new SpecNetwork(Architectures.Sfcn([32, 32, 32]), seed: 3);
+        using var small = new NetworkModule(Architectures.Sfcn([32, 32, 32]), seed: 3);
         using var scope = NewDisposeScope();
         small.eval();
         var logp = small.forward(randn(new long[] { 2, 1, 32, 32, 32 }));
@@ -99,13 +99,13 @@ public sealed class ArchitectureTests
     {
         var pool = new LayerSpec { Kind = LayerKind.MaxPool3d, Kernel = [3, 1, 1], Stride = [2, 1, 1], Padding = "same" };
         var spec = new NetworkSpec { InputShape = [1, 4, 1, 1], Layers = [pool] };
-        using var net = new SpecNetwork(spec);
+        using var net = new NetworkModule(spec);
         using var scope = NewDisposeScope();
         // Length 4: one padded voxel at the end → windows [0,1,2] and [2,3,pad].
         var four = net.forward(tensor(new float[] { 1, 5, 2, 7 }).reshape(1, 1, 4, 1, 1));
         CollectionAssert.AreEqual(new float[] { 5, 7 }, four.data<float>().ToArray());
         // Length 5: one padded voxel on each side → [pad,0,1], [1,2,3], [3,4,pad].
-        using var net5 = new SpecNetwork(spec with { InputShape = [1, 5, 1, 1] });
+        using var net5 = new NetworkModule(spec with { InputShape = [1, 5, 1, 1] });
         var five = net5.forward(tensor(new float[] { -3, -1, -2, -4, -5 }).reshape(1, 1, 5, 1, 1));
         CollectionAssert.AreEqual(new float[] { -1, -1, -4 }, five.data<float>().ToArray());
     }
@@ -114,9 +114,9 @@ public sealed class ArchitectureTests
     public void SameSeedSameWeightsAndTrainingReducesTheLoss()
     {
         var spec = Architectures.MriNet([16, 16, 16]);
-        using var a = new SpecNetwork(spec, seed: 42);
-        using var b = new SpecNetwork(spec, seed: 42);
-        using var c = new SpecNetwork(spec, seed: 43);
+        using var a = new NetworkModule(spec, seed: 42);
+        using var b = new NetworkModule(spec, seed: 42);
+        using var c = new NetworkModule(spec, seed: 43);
         var pa = a.parameters().ToList();
         var pb = b.parameters().ToList();
         Assert.IsTrue(pa.Zip(pb).All(t => t.First.allclose(t.Second, 0, 0)), "same seed, same initial weights");

@@ -1,6 +1,5 @@
 using Microsoft.ML;
 using TorchSharp;
-using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.ML.Tests.Models;

@@ -13,7 +13,7 @@ public sealed class DropoutTests
         Layers = [new LayerSpec { Kind = LayerKind.Dropout, Name = "dropout", Rate = 0.5 }],
     };
 
-    private static float[] Run(SpecNetwork network, long? seed)
+    private static float[] Run(NetworkModule network, long? seed)
     {
         if (seed is { } s)
         {
@@ -27,7 +27,7 @@ public sealed class DropoutTests
     [TestMethod]
     public void MasksFollowTheSeedAndScaleTheKeptUnits()
     {
-        using var network = new SpecNetwork(Spec);
+        using var network = new NetworkModule(Spec);
         network.train();
 
         float[] first = Run(network, 7);

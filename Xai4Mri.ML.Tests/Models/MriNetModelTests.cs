@@ -152,7 +152,7 @@ public sealed class MriNetModelTests
     [TestMethod]
     public void SfcnConvHeadBecomesARegressionUnit()
     {
-        using var sfcn = new MriNetModel(new SpecNetwork(Architectures.Sfcn([32, 32, 32], channels: [4, 4, 4, 4, 4, 4]), seed: 3),
+        using var sfcn = new MriNetModel(new NetworkModule(Architectures.Sfcn([32, 32, 32], channels: [4, 4, 4, 4, 4, 4]), seed: 3),
             ModelTask.Classification(Enumerable.Range(0, 40).Select(i => $"bin{i}")));
         using var age = HeadAdapter.Adapt(sfcn, classes: 0, targetBias: 63);
         CollectionAssert.AreEqual(new[] { 1 }, age.Spec.OutputShape);

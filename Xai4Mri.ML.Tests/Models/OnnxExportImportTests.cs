@@ -5,7 +5,6 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Volumes;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Models;
@@ -32,9 +31,9 @@ public sealed class OnnxExportImportTests
     /// A seeded network with non-zero biases and batch-norm statistics far from (0, 1), so that a wrong epsilon, a
     /// swapped mean/variance or a dropped bias shows in the outputs.
     /// </summary>
-    private static SpecNetwork Network(NetworkSpec spec, long seed)
+    private static NetworkModule Network(NetworkSpec spec, long seed)
     {
-        var network = new SpecNetwork(spec, seed);
+        var network = new NetworkModule(spec, seed);
         using var generator = new Generator((ulong)seed + 1000);
         using (no_grad())
         {
@@ -59,7 +58,7 @@ public sealed class OnnxExportImportTests
         return network;
     }
 
-    private static float[] Torch(SpecNetwork network, float[] input, long[] shape)
+    private static float[] Torch(NetworkModule network, float[] input, long[] shape)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();

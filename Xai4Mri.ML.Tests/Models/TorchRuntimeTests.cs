@@ -17,7 +17,7 @@ public sealed class TorchRuntimeTests
         {
             Assert.Inconclusive("the setting only applies on Linux");
         }
-        using var net = new SpecNetwork(Architectures.MriNet([8, 8, 8]));
+        using var net = new NetworkModule(Architectures.MriNet([8, 8, 8]));
         Assert.AreEqual("1", Marshal.PtrToStringAnsi(getenv("THP_MEM_ALLOC_ENABLE")));
     }
 }

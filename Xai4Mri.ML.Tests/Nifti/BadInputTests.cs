@@ -4,15 +4,15 @@ using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Tests.Nifti;
 
-/// <summary>Every kind of damaged input is rejected with <see cref="NiftiFormatException"/> naming the file and the problem.</summary>
+/// <summary>Every kind of damaged input is rejected with <see cref="ImageFormatException"/> naming the file and the problem.</summary>
 [TestClass]
 public sealed class BadInputTests
 {
-    private static NiftiFormatException Rejects(string path, string expectedProblem)
+    private static ImageFormatException Rejects(string path, string expectedProblem)
     {
-        var e = Assert.ThrowsExactly<NiftiFormatException>(() =>
+        var e = Assert.ThrowsExactly<ImageFormatException>(() =>
         {
-            var image = NiftiImage.Load(path);
+            var image = MriImage.Load(path);
             image.GetFloatData();
         });
         StringAssert.Contains(e.Message, Path.GetFileName(path));
@@ -51,7 +51,7 @@ public sealed class BadInputTests
     {
         using var dir = TestPaths.Scratch();
         File.WriteAllBytes(dir.File("t.nii"), ValidNifti(dir)[..500]);
-        var e = Assert.ThrowsExactly<NiftiFormatException>(() => NiftiImage.Load(dir.File("t.nii")));
+        var e = Assert.ThrowsExactly<ImageFormatException>(() => MriImage.Load(dir.File("t.nii")));
         StringAssert.Contains(e.Problem, "truncated");
         StringAssert.Contains(e.Problem, "needs 672 bytes");
     }
@@ -154,7 +154,7 @@ public sealed class BadInputTests
         using var dir = TestPaths.Scratch();
         // Named .nii.gz, holds a plain .nii: recognised by content and read correctly.
         File.WriteAllBytes(dir.File("plain.nii.gz"), ValidNifti(dir));
-        CollectionAssert.AreEqual(SmallImages.Int16Voxels(), (short[])NiftiImage.Load(dir.File("plain.nii.gz")).GetRawData());
+        CollectionAssert.AreEqual(SmallImages.Int16Voxels(), (short[])MriImage.Load(dir.File("plain.nii.gz")).GetRawData());
         File.WriteAllText(dir.File("text.nii.gz"), "no gzip here");
         Rejects(dir.File("text.nii.gz"), "not a NIfTI-1, NIfTI-2 or MGH file");
     }
@@ -188,7 +188,7 @@ public sealed class BadInputTests
             gz[i] ^= 0x5A;
         }
         File.WriteAllBytes(path, gz);
-        Assert.ThrowsExactly<NiftiFormatException>(() => NiftiImage.Load(path).GetFloatData());
+        Assert.ThrowsExactly<ImageFormatException>(() => MriImage.Load(path).GetFloatData());
     }
 
     [TestMethod]

@@ -5,7 +5,7 @@ namespace Xai4Mri.ML.Tests.Nifti;
 
 /// <summary>
 /// Randomised robustness: valid files damaged by byte flips, truncation and extreme header values must either read
-/// successfully or fail with <see cref="NiftiFormatException"/> — never another exception type.
+/// successfully or fail with <see cref="ImageFormatException"/> — never another exception type.
 /// </summary>
 [TestClass]
 public sealed class MutationFuzzTests
@@ -19,7 +19,7 @@ public sealed class MutationFuzzTests
     private static readonly int[] MghFields = [0, 4, 8, 12, 16, 20, 28, 30, 34, 38, 42, 54, 66, 78];
 
     [TestMethod]
-    public void MutatedFilesEitherReadOrFailWithNiftiFormatException()
+    public void MutatedFilesEitherReadOrFailWithImageFormatException()
     {
         using var dir = TestPaths.Scratch();
         var sources = LoadSources(dir);
@@ -51,7 +51,7 @@ public sealed class MutationFuzzTests
                 Exercise(path);
                 accepted++;
             }
-            catch (NiftiFormatException e)
+            catch (ImageFormatException e)
             {
                 rejected++;
                 if (!e.Message.Contains(Path.GetFileName(Path.ChangeExtension(path, null)), StringComparison.Ordinal))
@@ -74,7 +74,7 @@ public sealed class MutationFuzzTests
 
     private static void Exercise(string path)
     {
-        var image = NiftiImage.Load(path);
+        var image = MriImage.Load(path);
         _ = image.AxisCodes;
         _ = image.Affine.ToRows();
         _ = image.Zooms;

@@ -22,7 +22,7 @@ public sealed class NibabelConformanceTests
     public void HeaderAndGeometryMatchNibabel(string file)
     {
         JsonElement expected = ExpectedValues.For(file);
-        var image = NiftiImage.Load(TestPaths.Fixture(file));
+        var image = MriImage.Load(TestPaths.Fixture(file));
 
         CollectionAssert.AreEqual(expected.GetProperty("shape").EnumerateArray().Select(x => x.GetInt64()).ToArray(), image.Shape, "shape");
         double[] zooms = expected.GetProperty("zooms").Doubles();
@@ -75,7 +75,7 @@ public sealed class NibabelConformanceTests
     public void ScaledFloat32DataIsBitIdenticalToNibabel(string file)
     {
         JsonElement expected = ExpectedValues.For(file);
-        var image = NiftiImage.Load(TestPaths.Fixture(file));
+        var image = MriImage.Load(TestPaths.Fixture(file));
         float[] data = image.GetFloatData();
 
         Assert.AreEqual(expected.GetProperty("sha256_f32").GetString(), Sha256(MemoryMarshal.AsBytes(data.AsSpan())), "sha256 of float32 data");
@@ -99,7 +99,7 @@ public sealed class NibabelConformanceTests
     public void RawTypedDataIsBitIdenticalToNibabel(string file)
     {
         JsonElement expected = ExpectedValues.For(file);
-        var image = NiftiImage.Load(TestPaths.Fixture(file));
+        var image = MriImage.Load(TestPaths.Fixture(file));
         Array raw = image.GetRawData();
 
         Assert.AreEqual(image.DataType.ClrType(), raw.GetType().GetElementType());
@@ -111,7 +111,7 @@ public sealed class NibabelConformanceTests
     public void StatisticsMatchNibabel(string file)
     {
         JsonElement expected = ExpectedValues.For(file);
-        VoxelStatistics stats = NiftiImage.Load(TestPaths.Fixture(file)).Data.ComputeStatistics();
+        VoxelStatistics stats = MriImage.Load(TestPaths.Fixture(file)).Data.ComputeStatistics();
 
         Assert.AreEqual(expected.GetProperty("nan_count").GetInt64(), stats.NanCount, "nan_count");
         Assert.AreEqual(expected.GetProperty("min").GetDouble(), stats.Min, "min");
@@ -125,7 +125,7 @@ public sealed class NibabelConformanceTests
     public void UnsupportedDatatypesAreRejectedByCode(string file)
     {
         int code = ExpectedValues.For(file).GetProperty("unsupported_datatype_code").GetInt32();
-        var e = Assert.ThrowsExactly<NiftiFormatException>(() => NiftiImage.Load(TestPaths.Fixture(file)));
+        var e = Assert.ThrowsExactly<ImageFormatException>(() => MriImage.Load(TestPaths.Fixture(file)));
         StringAssert.Contains(e.Message, Path.GetFileName(file));
         StringAssert.Contains(e.Problem, $"unsupported datatype {code}");
     }

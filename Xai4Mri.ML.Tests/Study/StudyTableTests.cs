@@ -408,7 +408,7 @@ public sealed class StudyTableTests
         string table = DataFiles.Text(dir, "t.tsv", "sid\tage\ns1\t1\n");
         DataFiles.Nifti(dir, "s1/anat/s1_T1w.nii.gz", value: 7);
         StudyTable t = StudyTable.Read(table, pathTemplate: T1Template);
-        var image = NiftiImage.Load(t.Paths[0]);
+        var image = MriImage.Load(t.Paths[0]);
         CollectionAssert.AreEqual(Enumerable.Repeat(7f, 8).ToArray(), image.GetFloatData());
     }
 }

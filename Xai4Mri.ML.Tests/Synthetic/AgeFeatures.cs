@@ -12,7 +12,7 @@ internal static class AgeFeatures
     /// <summary>Box in millimetres around the brain (left-right, posterior-anterior, inferior-superior).</summary>
     private static readonly double[] BoxMm = [176, 208, 160];
 
-    public static double[] FromImage(NiftiImage image)
+    public static double[] FromImage(MriImage image)
     {
         float[] data = image.GetFloatData();
         var axes = Orientation.IoOrientation(image.Affine);

@@ -17,7 +17,7 @@ public sealed class SyntheticAnatomyTests
         });
 
         double[] ages = cohort.Subjects.Select(s => s.Age).ToArray();
-        double[] csf = cohort.Subjects.Select(s => VolumeMeasures.CentralCsf(NiftiImage.Load(s.Path), 35).Millilitres).ToArray();
+        double[] csf = cohort.Subjects.Select(s => VolumeMeasures.CentralCsf(MriImage.Load(s.Path), 35).Millilitres).ToArray();
         double r = VolumeMeasures.Pearson(ages, csf);
 
         Assert.IsGreaterThan(0.5, r, $"r(age, central CSF) = {r:F3}");
@@ -43,8 +43,8 @@ public sealed class SyntheticAnatomyTests
         double controlMean = 0, patientMean = 0;
         for (int i = 0; i < controls.Subjects.Count; i++)
         {
-            double c = VolumeMeasures.CsfFraction(NiftiImage.Load(controls.Subjects[i].Path));
-            double p = VolumeMeasures.CsfFraction(NiftiImage.Load(patients.Subjects[i].Path));
+            double c = VolumeMeasures.CsfFraction(MriImage.Load(controls.Subjects[i].Path));
+            double p = VolumeMeasures.CsfFraction(MriImage.Load(patients.Subjects[i].Path));
             more += p > c ? 1 : 0;
             controlMean += c / controls.Subjects.Count;
             patientMean += p / controls.Subjects.Count;
@@ -77,7 +77,7 @@ public sealed class SyntheticAnatomyTests
     {
         using var dir = TestPaths.Scratch();
         var cohort = SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = dir.Path, Subjects = 80, Seed = 3, VoxelSize = 8 });
-        var features = cohort.Subjects.Select(s => AgeFeatures.FromImage(NiftiImage.Load(s.Path))).ToArray();
+        var features = cohort.Subjects.Select(s => AgeFeatures.FromImage(MriImage.Load(s.Path))).ToArray();
         double[] ages = cohort.Subjects.Select(s => s.Age).ToArray();
 
         double r2 = AgeFeatures.CrossValidatedRidgeR2(features, ages, folds: 5, lambda: 1);

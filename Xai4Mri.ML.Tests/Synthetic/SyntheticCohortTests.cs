@@ -16,7 +16,7 @@ public sealed class SyntheticCohortTests
 
     private static string[] VoxelChecksums(SyntheticCohort cohort) => cohort.Subjects
         .Select(s => Convert.ToHexString(SHA256.HashData(
-            System.Runtime.InteropServices.MemoryMarshal.AsBytes(NiftiImage.Load(s.Path).GetFloatData().AsSpan()))))
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes(MriImage.Load(s.Path).GetFloatData().AsSpan()))))
         .ToArray();
 
     [TestMethod]
@@ -77,7 +77,7 @@ public sealed class SyntheticCohortTests
             Assert.Contains(s.Group, new[] { SyntheticCohort.ControlGroup, SyntheticCohort.PatientGroup });
             Assert.AreEqual(Path.Combine(cohort.Root, s.Id, "anat", $"{s.Id}_T1w.nii.gz"), s.Path);
             Assert.IsTrue(File.Exists(s.Path));
-            Assert.AreEqual(s.Site.Orientation, NiftiImage.Load(s.Path).AxisCodes);
+            Assert.AreEqual(s.Site.Orientation, MriImage.Load(s.Path).AxisCodes);
         }
         // Sites are dealt in turn, so six subjects over three sites give two each.
         CollectionAssert.AreEqual(new[] { "site-a", "site-b", "site-d", "site-a", "site-b", "site-d" }, cohort.Subjects.Select(s => s.Site.Name).ToArray());

@@ -30,7 +30,7 @@ public sealed class SyntheticGeometryTests
         foreach (double voxelSize in new[] { 6.0, 8.0 })
         {
             var subject = One(dir.File($"{voxelSize}"), voxelSize, orientation);
-            var image = NiftiImage.Load(subject.Path);
+            var image = MriImage.Load(subject.Path);
 
             Assert.AreEqual(orientation, image.AxisCodes);
             CollectionAssert.AreEqual(new[] { voxelSize, voxelSize, voxelSize }, image.Zooms.Take(3).ToArray());
@@ -51,11 +51,11 @@ public sealed class SyntheticGeometryTests
     public void EveryOrientationHoldsTheSameValuesAtTheSameWorldPositions()
     {
         using var dir = TestPaths.Scratch();
-        var reference = NiftiImage.Load(One(dir.File("ras"), 8, "RAS").Path);
+        var reference = MriImage.Load(One(dir.File("ras"), 8, "RAS").Path);
         float[] expected = reference.GetFloatData();
         foreach (string orientation in new[] { "LAS", "LIA", "PSR", "SPL" })
         {
-            var image = NiftiImage.Load(One(dir.File(orientation), 8, orientation).Path);
+            var image = MriImage.Load(One(dir.File(orientation), 8, orientation).Path);
             float[] actual = image.GetFloatData();
             Assert.HasCount(expected.Length, actual);
             // The stored affine is a signed permutation with world-aligned voxel centres: invert it per voxel.
@@ -87,7 +87,7 @@ public sealed class SyntheticGeometryTests
         using var dir = TestPaths.Scratch();
         // Only the grid is under test here; without noise the 1 mm image compresses quickly.
         var site = SiteProfile.SiteA with { Name = "grid", NoiseLevel = 0 };
-        var image = NiftiImage.Load(One(dir.Path, voxelSize, "RAS", site).Path);
+        var image = MriImage.Load(One(dir.Path, voxelSize, "RAS", site).Path);
 
         CollectionAssert.AreEqual(new long[] { nx, ny, nz }, image.Shape);
         var (x, y, z) = image.Affine.Apply((nx - 1) / 2.0, (ny - 1) / 2.0, (nz - 1) / 2.0);
@@ -101,7 +101,7 @@ public sealed class SyntheticGeometryTests
         foreach (SiteProfile site in new[] { SiteProfile.SiteA, SiteProfile.SiteB, SiteProfile.SiteD })
         {
             var subject = One(dir.File(site.Name), 6, site.Orientation, site);
-            var image = NiftiImage.Load(subject.Path);
+            var image = MriImage.Load(subject.Path);
             float[] data = image.GetFloatData();
             var voxels = VolumeMeasures.Voxels(image).ToList();
             // Far from the brain centre (beyond any head) everything is zero; near it nothing is.
@@ -122,9 +122,9 @@ public sealed class SyntheticGeometryTests
     public void WithSkullTheBackgroundCarriesNoiseAndTheHeadIsLarger()
     {
         using var dir = TestPaths.Scratch();
-        var stripped = NiftiImage.Load(One(dir.File("stripped"), 6, "RAS").Path).GetFloatData();
+        var stripped = MriImage.Load(One(dir.File("stripped"), 6, "RAS").Path).GetFloatData();
         var subject = One(dir.File("skull"), 6, "RAS", withSkull: true);
-        var image = NiftiImage.Load(subject.Path);
+        var image = MriImage.Load(subject.Path);
         float[] data = image.GetFloatData();
 
         var far = VolumeMeasures.Voxels(image).Where(v => VolumeMeasures.Distance((v.X, v.Y, v.Z), subject.BrainCentre) > 110).ToList();
@@ -140,8 +140,8 @@ public sealed class SyntheticGeometryTests
         using var dir = TestPaths.Scratch();
         var floatSite = SiteProfile.SiteA with { Name = "float" };
         var intSite = SiteProfile.SiteA with { Name = "int", DataType = NiftiDataType.Int16 };
-        var f = NiftiImage.Load(One(dir.File("f"), 8, "RAS", floatSite).Path);
-        var i = NiftiImage.Load(One(dir.File("i"), 8, "RAS", intSite).Path);
+        var f = MriImage.Load(One(dir.File("f"), 8, "RAS", floatSite).Path);
+        var i = MriImage.Load(One(dir.File("i"), 8, "RAS", intSite).Path);
         float[] fv = f.GetFloatData(), iv = i.GetFloatData();
 
         Assert.AreEqual(NiftiDataType.Int16, i.DataType);

@@ -6,7 +6,7 @@ namespace Xai4Mri.ML.Tests.Synthetic;
 internal static class VolumeMeasures
 {
     /// <summary>Every voxel's value and world position (mm), in file order.</summary>
-    public static IEnumerable<(float Value, double X, double Y, double Z)> Voxels(NiftiImage image)
+    public static IEnumerable<(float Value, double X, double Y, double Z)> Voxels(MriImage image)
     {
         float[] data = image.GetFloatData();
         long nx = image.Shape[0], ny = image.Shape[1];
@@ -19,7 +19,7 @@ internal static class VolumeMeasures
     }
 
     /// <summary>World centroid (mm) of the non-zero (brain mask) voxels.</summary>
-    public static (double X, double Y, double Z) MaskCentroid(NiftiImage image)
+    public static (double X, double Y, double Z) MaskCentroid(MriImage image)
     {
         double sx = 0, sy = 0, sz = 0;
         long n = 0;
@@ -37,14 +37,14 @@ internal static class VolumeMeasures
     /// CSF-like voxels (below half the mean brain intensity) within <paramref name="radius"/> mm of the mask
     /// centroid: mostly ventricles, which grow with age. Returns millilitres and the dark voxels' world centroid.
     /// </summary>
-    public static (double Millilitres, (double X, double Y, double Z) Centroid) CentralCsf(NiftiImage image, double radius)
+    public static (double Millilitres, (double X, double Y, double Z) Centroid) CentralCsf(MriImage image, double radius)
     {
         var (cx, cy, cz) = MaskCentroid(image);
         return DarkAround(image, (cx, cy, cz), radius);
     }
 
     /// <summary>CSF-like voxels within <paramref name="radius"/> mm of <paramref name="centre"/>: volume (mL) and world centroid.</summary>
-    public static (double Millilitres, (double X, double Y, double Z) Centroid) DarkAround(NiftiImage image, (double X, double Y, double Z) centre, double radius)
+    public static (double Millilitres, (double X, double Y, double Z) Centroid) DarkAround(MriImage image, (double X, double Y, double Z) centre, double radius)
     {
         var voxels = Voxels(image).Where(v => v.Value != 0).ToList();
         double threshold = 0.5 * voxels.Average(v => v.Value);
@@ -59,7 +59,7 @@ internal static class VolumeMeasures
     }
 
     /// <summary>Fraction of brain-mask voxels that are CSF-like: a whole-brain atrophy measure.</summary>
-    public static double CsfFraction(NiftiImage image)
+    public static double CsfFraction(MriImage image)
     {
         var voxels = Voxels(image).Where(v => v.Value != 0).Select(v => v.Value).ToList();
         double threshold = 0.5 * voxels.Average();

@@ -43,7 +43,7 @@ public sealed class AdaptHeadTests
         var data = Load(ml, rows);
         using var pretrained = Pretrained(3);
 
-        var fitted = ml.Transforms.AdaptHead(pretrained, "Age").Fit(data);
+        var fitted = ml.Transforms.AdaptHead("Age", "Image", pretrained).Fit(data);
 
         double mean = rows.Average(r => (double)r.Age);
         Assert.AreEqual(LabelKind.Regression, fitted.Kind);
@@ -74,7 +74,7 @@ public sealed class AdaptHeadTests
         var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
         using var pretrained = Pretrained(0);
 
-        var fitted = ml.Transforms.AdaptHead(pretrained, "Label", new AdaptHeadOptions { Seed = 4 }).Fit(data);
+        var fitted = ml.Transforms.AdaptHead("Label", "Image", pretrained, new AdaptHeadOptions { Seed = 4 }).Fit(data);
 
         // MapValueToKey numbers values in order of appearance: young, middle, old.
         CollectionAssert.AreEqual(new[] { "young", "middle", "old" }, fitted.Model.Task.ClassNames.ToArray());
@@ -111,7 +111,7 @@ public sealed class AdaptHeadTests
         var data = Load(ml, rows);
         using var pretrained = Pretrained(0);
 
-        var fitted = ml.Transforms.AdaptHead(pretrained, "Patient").Fit(data);
+        var fitted = ml.Transforms.AdaptHead("Patient", "Image", pretrained).Fit(data);
 
         CollectionAssert.AreEqual(new[] { "False", "True" }, fitted.Model.Task.ClassNames.ToArray());
         var scored = fitted.Transform(data);
@@ -138,7 +138,7 @@ public sealed class AdaptHeadTests
         using var pretrained = Pretrained(3);
         var before = pretrained.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
 
-        var fitted = ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = 40, LearningRate = 0.05, BatchSize = 8 }).Fit(data);
+        var fitted = ml.Transforms.AdaptHead("Age", "Image", pretrained, new AdaptHeadOptions { WarmupEpochs = 40, LearningRate = 0.05, BatchSize = 8 }).Fit(data);
 
         var epochs = fitted.History.Epochs;
         Assert.HasCount(40, epochs);
@@ -167,7 +167,7 @@ public sealed class AdaptHeadTests
             var rows = Rows(12);
             using var pretrained = Pretrained(0);
             var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
-            var fitted = ml.Transforms.AdaptHead(pretrained, "Label", new AdaptHeadOptions { WarmupEpochs = 5, Seed = 3, BatchSize = 4 }).Fit(data);
+            var fitted = ml.Transforms.AdaptHead("Label", "Image", pretrained, new AdaptHeadOptions { WarmupEpochs = 5, Seed = 3, BatchSize = 4 }).Fit(data);
             return fitted.Model.Network.Layer(fitted.Model.Spec.HeadIndex).parameters().First().data<float>().ToArray();
         }
 
@@ -182,18 +182,18 @@ public sealed class AdaptHeadTests
         using var pretrained = Pretrained(0);
         using var other = MriNetModel.CreateMriNet([8, 8, 8], ModelTask.Regression(), seed: 1);
 
-        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Sex").Fit(data));
+        var missing = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Sex", "Image", pretrained).Fit(data));
         StringAssert.Contains(missing.Message, "label column 'Sex' not found");
-        var text = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Group").Fit(data));
+        var text = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Group", "Image", pretrained).Fit(data));
         StringAssert.Contains(text.Message, "label column 'Group' is String; use Single for regression, Boolean for two classes, or a key");
-        var size = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(other, "Age").Fit(data));
+        var size = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Age", "Image", other).Fit(data));
         StringAssert.Contains(size.Message, "image column 'Image' has 4096 values (16x16x16), the network expects 8x8x8 = 512");
-        var image = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { FeatureColumnName = "T1" }).Fit(data));
+        var image = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Age", "T1", pretrained).Fit(data));
         StringAssert.Contains(image.Message, "image column 'T1' not found");
         var oneClass = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, Rows(1))).Transform(Load(ml, Rows(1)));
-        var single = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Label").Fit(oneClass));
+        var single = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Label", "Image", pretrained).Fit(oneClass));
         StringAssert.Contains(single.Message, "has 1 class; classification needs at least two");
-        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = -1 }));
+        Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.AdaptHead("Age", "Image", pretrained, new AdaptHeadOptions { WarmupEpochs = -1 }));
     }
 
     [TestMethod]
@@ -204,7 +204,7 @@ public sealed class AdaptHeadTests
         var rows = Rows();
         var data = ml.Transforms.Conversion.MapValueToKey("Label", "Group").Fit(Load(ml, rows)).Transform(Load(ml, rows));
         using var pretrained = Pretrained(0);
-        var fitted = ml.Transforms.AdaptHead(HeadAdapter.Adapt(pretrained, 0, learningRate: 2e-4), "Label").Fit(data);
+        var fitted = ml.Transforms.AdaptHead("Label", "Image", HeadAdapter.Adapt(pretrained, 0, learningRate: 2e-4)).Fit(data);
         var before = fitted.Transform(data).GetColumn<VBuffer<float>>("Score").Select(v => v.DenseValues().ToArray()).ToList();
 
         string zip = dir.File("adapted.zip");
@@ -255,7 +255,7 @@ public sealed class AdaptHeadTests
         var data = ml.Data.LoadFromEnumerable(files);
         var loader = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape });
         using var pretrained = Pretrained(2);
-        var model = loader.Append(ml.Transforms.AdaptHead(pretrained, "Age", new AdaptHeadOptions { WarmupEpochs = 3 })).Fit(data);
+        var model = loader.Append(ml.Transforms.AdaptHead("Age", "Image", pretrained, new AdaptHeadOptions { WarmupEpochs = 3 })).Fit(data);
         var scores = ml.Data.CreateEnumerable<TransferData.Scored>(model.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
         string zip = dir.File("model.zip");
         ml.Model.Save(model, data.Schema, zip);

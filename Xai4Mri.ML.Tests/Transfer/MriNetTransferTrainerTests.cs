@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;

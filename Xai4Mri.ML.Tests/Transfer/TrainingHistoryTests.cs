@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Globalization;
 using SkiaSharp;
 using Xai4Mri.ML.Training;
-using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Tests.Transfer;
 

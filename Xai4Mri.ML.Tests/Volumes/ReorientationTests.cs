@@ -27,7 +27,7 @@ public sealed class ReorientationTests
         var expected = doc.RootElement.GetProperty("reorient").EnumerateArray()
             .First(e => e.GetProperty("file").GetString() == file && e.GetProperty("orientation").GetString() == orientation);
 
-        var volume = Reorientation.Reorient(Volume.FromImage(NiftiImage.Load(TestPaths.Fixture(file)), allowFourD: true), orientation);
+        var volume = Reorientation.Reorient(Volume.FromImage(MriImage.Load(TestPaths.Fixture(file)), allowFourD: true), orientation);
 
         CollectionAssert.AreEqual(expected.GetProperty("shape").EnumerateArray().Select(x => x.GetInt32()).ToArray(), volume.Shape);
         Assert.AreEqual(orientation, volume.AxisCodes);

@@ -1,4 +1,3 @@
-using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Tests.Volumes;

@@ -8,17 +8,17 @@ using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Study;
-using Xai4Mri.ML.Transfer;
 using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>Checks a dataset before transfer learning: the label's distribution and every image's geometry, intensities, background, NaNs, duplicates and size against the model's input box.</summary>
 /// <remarks>
-/// Images go through the loader's own preparation (<see cref="VolumePipeline"/>: NaN/Inf set to 0, reoriented,
-/// brain box found) so that the diagnostics see what <c>LoadNifti</c> will see; nothing is resampled or cached.
+/// Images are what the loader prepared (<see cref="DatasetDiagnosticsOptions.Prepared"/>: from its cache, after
+/// LoadNifti's reorientation and resampling), or else they go through the loader's first steps here (NaN/Inf set to
+/// 0, reoriented, brain box found), so that the diagnostics see what <c>LoadNifti</c> sees.
 /// </remarks>
-public static class DatasetDiagnostics
+internal static class DatasetDiagnostics
 {
     /// <summary>Reads the label column and every file of the path column and summarises them.</summary>
     /// <param name="ml">The ML.NET context.</param>
@@ -31,7 +31,7 @@ public static class DatasetDiagnostics
     /// <returns>The immutable report, with plain-language warnings.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of a type that cannot be used; the message names it.</exception>
     /// <exception cref="ArgumentException">The data has no rows, or an option is invalid.</exception>
-    /// <exception cref="NiftiFormatException">A file cannot be read; the message names the subject and the file.</exception>
+    /// <exception cref="ImageFormatException">A file cannot be read; the message names the subject and the file.</exception>
     public static DatasetReport Compute(MLContext ml, IDataView data, string labelColumnName, string pathColumnName = "Path", DatasetDiagnosticsOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(ml);
@@ -227,17 +227,17 @@ public static class DatasetDiagnostics
         string orientation = options.Orientation.ToUpperInvariant();
         double[] boxMm = [.. Enumerable.Range(0, 3).Select(a => options.ModelInputShape[a] * options.ModelVoxelSize[options.ModelVoxelSize.Length == 1 ? 0 : a])];
         var results = new ImageDiagnostics[rows.Count];
-        var failures = new ConcurrentBag<(int Row, NiftiFormatException Error)>();
+        var failures = new ConcurrentBag<(int Row, ImageFormatException Error)>();
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxDegreeOfParallelism) }, index =>
         {
             var row = rows[index];
             try
             {
-                results[index] = Diagnose(row, settings, boxMm);
+                results[index] = Diagnose(row, settings, options.Prepared, boxMm);
             }
-            catch (NiftiFormatException e)
+            catch (ImageFormatException e)
             {
-                failures.Add((index, new NiftiFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e)));
+                failures.Add((index, new ImageFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e)));
             }
         });
         if (!failures.IsEmpty)
@@ -245,7 +245,7 @@ public static class DatasetDiagnostics
             // The first bad row in table order, so that the message does not depend on thread timing.
             var first = failures.OrderBy(f => f.Row).First().Error;
             throw failures.Count == 1 ? first
-                : new NiftiFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
+                : new ImageFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
         }
         var shapes = Histogram(results.Select(r => string.Join('×', r.Shape)));
         var voxelSizes = Histogram(results.Select(r => NiftiLoaderEstimator.VoxelSizeKey(r.VoxelSize)));
@@ -288,14 +288,15 @@ public static class DatasetDiagnostics
             nonFinite.Select(r => r.Subject).ToList(), duplicates, boxMm, cut.Select(r => r.Subject).ToList());
     }
 
-    private static ImageDiagnostics Diagnose(Row row, VolumePipeline settings, double[] boxMm)
+    private static ImageDiagnostics Diagnose(Row row, VolumePipeline settings, Func<string, PreparedVolume>? prepared0, double[] boxMm)
     {
         if (row.Path.Length == 0)
         {
-            throw new NiftiFormatException(row.Path, "no file named in the path column");
+            throw new ImageFormatException(row.Path, "no file named in the path column");
         }
-        var image = NiftiImage.Load(row.Path);
-        var prepared = settings.Prepare(image);
+        var image = MriImage.Load(row.Path);
+        // The loader's own prepared volume when it is known (its cache has it: only the header is read here).
+        var prepared = prepared0 is null ? settings.Prepare(image) : prepared0(row.Path);
         // Everything outside the brain box is background, so the box holds every non-zero voxel.
         var nonZero = new List<float>(prepared.BoxData.Length);
         double sum = 0;

@@ -4,7 +4,7 @@ using Xai4Mri.ML.Volumes;
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>Settings of <see cref="DatasetDiagnostics.Compute"/>: subject ids, the model's input box, thresholds, parallelism.</summary>
-public sealed class DatasetDiagnosticsOptions
+internal sealed class DatasetDiagnosticsOptions
 {
     /// <summary>Column with subject ids for messages; default: sid, else participant_id, when present, else "row N".</summary>
     public string? SubjectColumnName { get; set; }
@@ -26,6 +26,12 @@ public sealed class DatasetDiagnosticsOptions
 
     /// <summary>Class labels are imbalanced when the smallest class has fewer rows than this; default 10.</summary>
     public int SmallestClassLimit { get; set; } = 10;
+
+    /// <summary>
+    /// The prepared volume of a file as the loader that conformed the images made it (from its cache); null decodes
+    /// each file here, reoriented only.
+    /// </summary>
+    public Func<string, PreparedVolume>? Prepared { get; set; }
 
     /// <summary>Files decoded concurrently, each held in memory by one worker at a time; default: the number of cores.</summary>
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;

@@ -17,10 +17,10 @@ namespace Xai4Mri.ML.Analysis;
 /// </param>
 /// <param name="NonFiniteCount">NaN or infinite voxels.</param>
 /// <param name="ContentHash">
-/// SHA-256 (hex) of the decoded float32 voxels after reorientation to the diagnostics' orientation, with the grid
+/// SHA-256 (hex) of the prepared float32 voxels (reoriented, and resampled when the loader resamples), with the grid
 /// shape: equal for the same data whatever the file format, compression, scaling type or stored orientation.
 /// </param>
-/// <param name="BrainExtentVoxels">Bounding box of the non-zero voxels, in voxels, along the reoriented axes (e.g. L, I, A).</param>
+/// <param name="BrainExtentVoxels">Bounding box of the non-zero voxels, in voxels of the prepared grid, along its axes (e.g. L, I, A).</param>
 /// <param name="BrainExtentMm">The same box in mm (voxels × voxel size).</param>
 /// <param name="WouldCutBrain">True when the box is longer than the model's input box (in mm) along some axis: pruning cuts brain.</param>
 public sealed record ImageDiagnostics(

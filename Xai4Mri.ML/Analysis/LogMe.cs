@@ -23,7 +23,7 @@ namespace Xai4Mri.ML.Analysis;
 /// iteration costs O(min(N, D)). It uses MathNet.Numerics, a well-kept library, rather than a hand-written eigensolver.
 /// </para>
 /// </remarks>
-public static class LogMe
+internal static class LogMe
 {
     // The reference code's constants (see the type's remarks).
     private const double Epsilon = 1e-5;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Analysis;
 
@@ -10,7 +9,7 @@ namespace Xai4Mri.ML.Analysis;
 /// parameter for each freeze choice), what head adaptation the new label needs, and whether the data can be conformed
 /// to the input the model expects — with the LoadNifti settings that do it.
 /// </summary>
-public static class ModelDiagnostics
+internal static class ModelDiagnostics
 {
     /// <summary>Diagnoses <paramref name="model"/> against a dataset described by <paramref name="data"/>.</summary>
     /// <param name="model">The pretrained model; it is not changed.</param>

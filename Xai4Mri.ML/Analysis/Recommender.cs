@@ -72,38 +72,38 @@ internal static class Recommender
         string Score(ProbeScore p) => string.Create(c, $"{p.Model} on {p.Features}: {metric} {p.Mean:G3} ± {p.StandardDeviation:G2}");
         string chanceText = string.Create(c, $"{chance:G3} without features");
 
-        RecommendedStrategy strategy;
+        TransferApproach strategy;
         if (!signal)
         {
-            strategy = RecommendedStrategy.TooLittleSignal;
+            strategy = TransferApproach.TooLittleSignal;
             reasons.Add(string.Create(c, $"No probe beats chance clearly: best {Score(best)} vs {chanceText} (skill {skill:F3}, needs > {threshold:F3}). Check the labels (are they matched to the right images?) or collect more subjects before training."));
         }
         else if (skillRaw > skillPretrained + RawAdvantage)
         {
-            strategy = RecommendedStrategy.TrainFromScratch;
+            strategy = TransferApproach.TrainFromScratch;
             reasons.Add(string.Create(c, $"Raw image features predict the label better than the pretrained network's ({Score(t.BestRaw)} vs {Score(t.BestPretrained)}): what the source task taught the network does not cover what this label depends on. Train a fresh network (or check that the loader settings match the model)."));
         }
         else if (x.Subjects < FewSubjects)
         {
-            strategy = RecommendedStrategy.FrozenFeatures;
+            strategy = TransferApproach.FrozenFeatures;
             reasons.Add(string.Create(c, $"Only {x.Subjects} subjects: too few to fine-tune even the dense layers without overfitting; the frozen features already give {Score(t.BestPretrained)} vs {chanceText}. Use {Learner(t.BestPretrained)} on them."));
         }
         else if (expected < FineTuneSkill)
         {
-            strategy = RecommendedStrategy.FrozenFeatures;
+            strategy = TransferApproach.FrozenFeatures;
             reasons.Add(string.Create(c, $"The frozen features predict the label only weakly ({Score(t.BestPretrained)} vs {chanceText}; expected skill {expected:F2} < {FineTuneSkill}): fine-tuning the whole network on so little signal overfits. Use {Learner(t.BestPretrained)} on the frozen features."));
         }
         else
         {
-            strategy = RecommendedStrategy.DualPhase;
+            strategy = TransferApproach.DualPhase;
             reasons.Add(string.Create(c, $"The pretrained features carry the signal ({Score(t.BestPretrained)} vs {chanceText}; raw features {t.BestRaw.Mean:G3}): fine-tune all layers, then only the dense ones (dual-phase), which was best or within a few percent of best in our experiments at N = 60–120."));
         }
-        if (x.Shift is { } shift && strategy != RecommendedStrategy.TooLittleSignal)
+        if (x.Shift is { } shift && strategy != TransferApproach.TooLittleSignal)
         {
             string far = string.Create(c, $"The new data's features lie far from the source's (mean |d| {shift.MeanAbsoluteShift:F2}, {shift.LargeShiftFraction:P0} of features shifted by more than one source sd)");
             reasons.Add(!shift.IsSubstantial
                 ? string.Create(c, $"The new data's features lie close to the source's (mean |d| {shift.MeanAbsoluteShift:F2}, level {shift.Level}).")
-                : strategy == RecommendedStrategy.FrozenFeatures
+                : strategy == TransferApproach.FrozenFeatures
                     ? $"{far}: frozen features fit this data less well than the source's, but with this little signal the convolutional layers cannot be retrained safely; with more subjects, fine-tuning becomes the better choice."
                     : $"{far}: the convolutional layers must adapt, which the recommended strategy does by training them.");
         }
@@ -122,17 +122,17 @@ internal static class Recommender
         }
         int steps = (int)Math.Ceiling(training / (double)batch);
         int total = Math.Clamp((int)Math.Round(TargetSteps / (double)steps), 10, 100);
-        bool twoPhases = strategy is RecommendedStrategy.DualPhase or RecommendedStrategy.LinearProbeThenFineTune;
+        bool twoPhases = strategy is TransferApproach.DualPhase or TransferApproach.LinearProbeThenFineTune;
         int epochs = twoPhases ? (int)Math.Round(total * 0.6) : total;
         int fineTune = twoPhases ? total - epochs : 0;
-        double rate = strategy == RecommendedStrategy.TrainFromScratch ? TrainingDefaults.FromScratchLearningRate : x.Model.LearningRate ?? TrainingDefaults.LearningRate;
+        double rate = strategy == TransferApproach.TrainFromScratch ? TrainingDefaults.FromScratchLearningRate : x.Model.LearningRate ?? TrainingDefaults.LearningRate;
         double secondsPerEpoch = (training * x.TrainSecondsPerImage) + (pool * validation * x.ForwardSecondsPerImage);
-        if (strategy is not (RecommendedStrategy.FrozenFeatures or RecommendedStrategy.TooLittleSignal))
+        if (strategy is not (TransferApproach.FrozenFeatures or TransferApproach.TooLittleSignal))
         {
             reasons.Add(string.Create(c, $"{training} subjects train per fold ({validation:P0} of {pool:F0} held out for early stopping): batch {batch}, {steps} steps per epoch, {total} epochs ≈ {TargetSteps} steps in all; about {secondsPerEpoch:F1} s per epoch here."));
         }
 
-        var frozen = strategy == RecommendedStrategy.DualPhase
+        var frozen = strategy == TransferApproach.DualPhase
             ? x.Model.Spec.Layers.Where(l => l.HasWeights && l.Kind != LayerKind.Dense).Select(l => l.Name).ToList()
             : [];
         double confidence = Normal.CDF(0, 1, Math.Abs(skill - threshold) / se);

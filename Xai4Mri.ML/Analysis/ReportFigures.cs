@@ -2,7 +2,6 @@ using System.Globalization;
 using ScottPlot;
 using ScottPlot.TickGenerators;
 using Xai4Mri.ML.Training;
-using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Analysis;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
@@ -66,6 +67,8 @@ public static class TransferAnalysis
             Orientation = pretrained.Conventions.Orientation,
             ModelInputShape = pretrained.InputShape,
             ModelVoxelSize = pretrained.Conventions.VoxelSize ?? [1.0],
+            // After LoadNifti the images are in its cache: the diagnostics read them from there instead of decoding again.
+            Prepared = LoaderPipeline.Of(data.Schema[imageColumnName]) is { } loader ? loader.Prepare : null,
         });
         var model = ModelDiagnostics.Compute(pretrained, dataset, options.TrainingFraction);
 
@@ -95,7 +98,7 @@ public static class TransferAnalysis
         long budget = options.MemoryBudgetBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
         var recommendation = Recommender.Recommend(new Recommender.Inputs(features.Targets.Length, regression, options.Folds,
             transferability, shift, pretrained, train / timedBatch, forward / timedBatch, budget));
-        Report($"analysis done in {clock.Elapsed.TotalSeconds:F0} s: {recommendation.Strategy}");
+        Report($"analysis done in {clock.Elapsed.TotalSeconds:F0} s: {recommendation.Approach}");
         return new TransferReport(labelColumnName, features.Targets.Length, dataset, model, transferability, shift, curve, embedding, histograms,
             regression ? features.Targets : [], recommendation, clock.Elapsed.TotalSeconds);
     }

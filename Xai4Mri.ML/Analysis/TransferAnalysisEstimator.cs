@@ -1,5 +1,4 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
 
@@ -18,7 +17,7 @@ public sealed class TransferAnalysisEstimator : IEstimator<TransferAnalysisTrans
     private readonly string _imageColumnName;
     private readonly TransferAnalysisOptions _options;
 
-    internal TransferAnalysisEstimator(IHostEnvironment env, MriNetModel pretrained, string labelColumnName, string imageColumnName, TransferAnalysisOptions? options)
+    internal TransferAnalysisEstimator(IHostEnvironment env, string labelColumnName, string imageColumnName, MriNetModel pretrained, TransferAnalysisOptions? options)
     {
         _env = env ?? throw new ArgumentNullException(nameof(env));
         _pretrained = pretrained ?? throw new ArgumentNullException(nameof(pretrained));

@@ -1,10 +1,11 @@
+using System.Text.Json.Serialization;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Analysis;
 
-/// <summary>The analysis's advice: a strategy with the settings to run it, what it should reach, and why.</summary>
-/// <param name="Strategy">What to do.</param>
+/// <summary>The analysis's advice: an approach with the settings to run it, what it should reach, and why.</summary>
+/// <param name="Approach">What to do.</param>
 /// <param name="FrozenInPhaseTwo">Layers the second phase freezes (dual-phase: every non-dense layer, as xai4mri); empty otherwise.</param>
 /// <param name="LearningRate">Adam learning rate of the first phase.</param>
 /// <param name="FineTuneLearningRate">Adam learning rate of the second phase.</param>
@@ -29,7 +30,7 @@ namespace Xai4Mri.ML.Analysis;
 /// <param name="ConfidenceLevel">"high" (≥ 0.9), "medium" (≥ 0.7) or "low".</param>
 /// <param name="Reasons">Why, in plain language, each with the numbers it rests on.</param>
 public sealed record TransferRecommendation(
-    RecommendedStrategy Strategy,
+    TransferApproach Approach,
     IReadOnlyList<string> FrozenInPhaseTwo,
     double LearningRate,
     double FineTuneLearningRate,
@@ -48,6 +49,11 @@ public sealed record TransferRecommendation(
     string ConfidenceLevel,
     IReadOnlyList<string> Reasons)
 {
+    /// <summary>What to do (the former name of <see cref="Approach"/>).</summary>
+    [Obsolete("Use Approach.")]
+    [JsonIgnore]
+    public TransferApproach Strategy => Approach;
+
     /// <summary>
     /// Trainer options that carry out this recommendation (strategy, epochs, rates, batch size, validation share),
     /// for <c>ml.*.Trainers.MriNetTransfer</c>.
@@ -59,19 +65,19 @@ public sealed record TransferRecommendation(
     {
         ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
         ArgumentNullException.ThrowIfNull(pretrained);
-        var strategy = Strategy switch
+        var strategy = Approach switch
         {
-            RecommendedStrategy.DualPhase => TransferStrategy.DualPhase,
-            RecommendedStrategy.LinearProbeThenFineTune => TransferStrategy.LinearProbeThenFineTune,
-            RecommendedStrategy.MonoPhase or RecommendedStrategy.TrainFromScratch => TransferStrategy.MonoPhase,
-            RecommendedStrategy.FrozenFeatures => throw new InvalidOperationException(
+            TransferApproach.DualPhase => TransferStrategy.DualPhase,
+            TransferApproach.LinearProbeThenFineTune => TransferStrategy.LinearProbeThenFineTune,
+            TransferApproach.MonoPhase or TransferApproach.TrainFromScratch => TransferStrategy.MonoPhase,
+            TransferApproach.FrozenFeatures => throw new InvalidOperationException(
                 "the recommendation is frozen features: use ml.Transforms.MriNetFeaturize(\"Features\", \"Image\", model) followed by an ML.NET trainer (e.g. FastTree), not MriNetTransfer"),
-            _ => throw new InvalidOperationException($"the recommendation is {Strategy}: no training is advised until the data shows signal ({string.Join(" ", Reasons)})"),
+            _ => throw new InvalidOperationException($"the recommendation is {Approach}: no training is advised until the data shows signal ({string.Join(" ", Reasons)})"),
         };
         return new MriNetTransferTrainer.Options
         {
             LabelColumnName = labelColumnName,
-            PretrainedModel = Strategy == RecommendedStrategy.TrainFromScratch ? null : pretrained,
+            PretrainedModel = Approach == TransferApproach.TrainFromScratch ? null : pretrained,
             Strategy = strategy,
             Epochs = Epochs,
             FineTuneEpochs = FineTuneEpochs,

@@ -82,14 +82,14 @@ public sealed record TransferReport(
         var t = Transferability;
         var md = new StringBuilder();
         md.AppendLine(c, $"# Transfer analysis: `{LabelColumnName}`, {Subjects} subjects").AppendLine();
-        md.AppendLine(c, $"**Recommendation: {Describe(r.Strategy)}** (confidence {r.ConfidenceLevel}, {r.Confidence:F2}). ");
+        md.AppendLine(c, $"**Recommendation: {Describe(r.Approach)}** (confidence {r.ConfidenceLevel}, {r.Confidence:F2}). ");
         md.AppendLine(c, $"Expected {r.Metric} about {r.ExpectedScore:G3} (chance {r.ChanceScore:G3}; skill {r.ExpectedSkill:F2} on a 0 = chance, 1 = perfect scale).").AppendLine();
         foreach (string reason in r.Reasons)
         {
             md.AppendLine(c, $"- {reason}");
         }
         md.AppendLine();
-        if (r.Strategy is not (RecommendedStrategy.TooLittleSignal or RecommendedStrategy.FrozenFeatures))
+        if (r.Approach is not (TransferApproach.TooLittleSignal or TransferApproach.FrozenFeatures))
         {
             md.AppendLine("| setting | value |").AppendLine("|---|---|");
             md.AppendLine(c, $"| epochs | {r.Epochs}{(r.FineTuneEpochs > 0 ? $" + {r.FineTuneEpochs} fine-tune" : "")} |");
@@ -147,13 +147,13 @@ public sealed record TransferReport(
         return md.ToString();
     }
 
-    private static string Describe(RecommendedStrategy strategy) => strategy switch
+    private static string Describe(TransferApproach strategy) => strategy switch
     {
-        RecommendedStrategy.FrozenFeatures => "frozen features + FastTree or a linear model",
-        RecommendedStrategy.LinearProbeThenFineTune => "linear probe, then fine-tune all layers",
-        RecommendedStrategy.DualPhase => "dual-phase transfer (all layers, then dense layers only)",
-        RecommendedStrategy.MonoPhase => "mono-phase transfer (all layers)",
-        RecommendedStrategy.TrainFromScratch => "train from scratch (the pretrained features do not help this label)",
+        TransferApproach.FrozenFeatures => "frozen features + FastTree or a linear model",
+        TransferApproach.LinearProbeThenFineTune => "linear probe, then fine-tune all layers",
+        TransferApproach.DualPhase => "dual-phase transfer (all layers, then dense layers only)",
+        TransferApproach.MonoPhase => "mono-phase transfer (all layers)",
+        TransferApproach.TrainFromScratch => "train from scratch (the pretrained features do not help this label)",
         _ => "too little signal: collect more data or check the labels",
     };
 

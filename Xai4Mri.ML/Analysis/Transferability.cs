@@ -4,7 +4,6 @@ using Microsoft.ML.Data;
 using TorchSharp;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
-using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Analysis;
@@ -15,7 +14,7 @@ namespace Xai4Mri.ML.Analysis;
 /// FastTree) on them and on raw image features (block means of the voxels) — the gain of pretrained over raw features
 /// is the signal that transfer has something to build on.
 /// </summary>
-public static class Transferability
+internal static class Transferability
 {
     private static readonly double[] RidgeScales = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
 

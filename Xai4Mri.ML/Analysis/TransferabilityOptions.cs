@@ -3,7 +3,7 @@ using Xai4Mri.ML.Models;
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>Options of <see cref="Transferability.Compute(Microsoft.ML.MLContext, MriNetModel, Microsoft.ML.IDataView, string, TransferabilityOptions?)"/>.</summary>
-public sealed class TransferabilityOptions
+internal sealed class TransferabilityOptions
 {
     /// <summary>The image column (conformed to the model's input). Default "Image".</summary>
     public string ImageColumnName { get; set; } = "Image";

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.ML.Transforms;
-using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Loading;
 

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Microsoft.ML;
+using Microsoft.ML.Data;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
@@ -9,6 +12,14 @@ namespace Xai4Mri.ML.Loading;
 /// </summary>
 internal sealed class LoaderPipeline
 {
+    /// <summary>
+    /// The annotation on a loader's image column that holds its settings (JSON, with the cache folder), so that later
+    /// steps — the transfer analysis, the trainer — prepare files as the loader did and find them in its cache.
+    /// </summary>
+    public const string SettingsAnnotation = "Xai4Mri.LoaderSettings";
+
+    private static readonly ConcurrentDictionary<string, LoaderPipeline> FromAnnotations = new(StringComparer.Ordinal);
+
     public LoaderPipeline(NiftiLoaderSettings settings)
     {
         Settings = settings;
@@ -23,8 +34,29 @@ internal sealed class LoaderPipeline
     public VolumeCache? Cache => Settings.UseCache ? VolumeCache.For(Settings.CacheDirectory ?? VolumeCache.DefaultDirectory) : null;
 
     /// <summary>The prepared (decoded, reoriented, resampled) volume of a file, from the cache when it has it.</summary>
-    /// <exception cref="NiftiFormatException">The file cannot be read or prepared.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be read or prepared.</exception>
     public PreparedVolume Prepare(string path) => Cache is { } cache ? cache.GetOrPrepare(path, Steps) : Steps.Prepare(path);
+
+    /// <summary>The annotations a loader's image column carries.</summary>
+    public DataViewSchema.Annotations Annotations()
+    {
+        var json = Settings.ToJson(withCacheDirectory: true).AsMemory();
+        var builder = new DataViewSchema.Annotations.Builder();
+        builder.Add(SettingsAnnotation, TextDataViewType.Instance, (ref ReadOnlyMemory<char> value) => value = json);
+        return builder.ToAnnotations();
+    }
+
+    /// <summary>The pipeline of the loader that wrote <paramref name="column"/>, or null when no loader of ours did (e.g. after a model .zip was loaded).</summary>
+    public static LoaderPipeline? Of(DataViewSchema.Column column)
+    {
+        if (column.Annotations.Schema.GetColumnOrNull(SettingsAnnotation)?.Type is not TextDataViewType)
+        {
+            return null;
+        }
+        ReadOnlyMemory<char> json = default;
+        column.Annotations.GetValue(SettingsAnnotation, ref json);
+        return FromAnnotations.GetOrAdd(json.ToString(), text => new LoaderPipeline(NiftiLoaderSettings.FromJson(text)));
+    }
 
     /// <summary>The conformed volume of a file into <paramref name="destination"/>; returns how it was placed.</summary>
     public PruneRecord Conform(string path, Span<float> destination) => Steps.Conform(Prepare(path), destination, path);

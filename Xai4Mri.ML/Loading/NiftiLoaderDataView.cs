@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Nifti;
-using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Loading;
 
@@ -28,7 +27,7 @@ internal sealed class NiftiLoaderDataView : IDataView
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(input.Schema);
         var shape = pipeline.Settings.TargetShape;
-        builder.AddColumn(outputColumn, new VectorDataViewType(NumberDataViewType.Single, shape[0], shape[1], shape[2]));
+        builder.AddColumn(outputColumn, new VectorDataViewType(NumberDataViewType.Single, shape[0], shape[1], shape[2]), pipeline.Annotations());
         Schema = builder.ToSchema();
     }
 
@@ -156,9 +155,9 @@ internal sealed class NiftiLoaderDataView : IDataView
                 {
                     pipeline.Conform(path, result);
                 }
-                catch (NiftiFormatException e)
+                catch (ImageFormatException e)
                 {
-                    throw new NiftiFormatException(e.FilePath, $"subject {subject}: {e.Problem}", e);
+                    throw new ImageFormatException(e.FilePath, $"subject {subject}: {e.Problem}", e);
                 }
                 return result;
             }

@@ -48,7 +48,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
     }
 
     /// <summary>Reads every training image once (through the cache) to learn the output shape and clip bounds.</summary>
-    /// <exception cref="NiftiFormatException">A file cannot be read; the message names the subject and the path.</exception>
+    /// <exception cref="ImageFormatException">A file cannot be read; the message names the subject and the path.</exception>
     public NiftiLoaderTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -62,7 +62,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         var rows = ReadRows(input, subjectColumn);
         var draft = new LoaderPipeline(_settings);
         var seen = new ConcurrentBag<(string Subject, string Path, PreparedVolume Volume, (float Min, float Max)? Clip)>();
-        var failures = new ConcurrentBag<(int Row, NiftiFormatException Error)>();
+        var failures = new ConcurrentBag<(int Row, ImageFormatException Error)>();
         Parallel.ForEach(rows.Select((row, index) => (row, index)), new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, item =>
         {
             var (row, index) = item;
@@ -71,9 +71,9 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             {
                 prepared = draft.Prepare(row.Path);
             }
-            catch (NiftiFormatException e)
+            catch (ImageFormatException e)
             {
-                failures.Add((index, new NiftiFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e)));
+                failures.Add((index, new ImageFormatException(e.FilePath, $"subject {row.Subject}: {e.Problem}", e)));
                 return;
             }
             var clip = _settings.Normalization == IntensityNormalization.Dataset
@@ -90,7 +90,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
             {
                 throw first;
             }
-            throw new NiftiFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
+            throw new ImageFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
         }
         var images = seen.OrderBy(s => s.Path, StringComparer.Ordinal).ToList();
         if (images.Count == 0)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
@@ -8,7 +9,7 @@ namespace Xai4Mri.ML.Loading;
 
 /// <summary>
 /// Everything a fitted loader conforms files with: the options, checked, and what <c>Fit</c> learnt (the output box
-/// and the clip bounds). Immutable; its JSON form (<see cref="ToJson"/>) is what saved models carry.
+/// and the clip bounds). Immutable; its JSON form (<see cref="ToJson()"/>) is what saved models carry.
 /// </summary>
 public sealed record NiftiLoaderSettings
 {
@@ -72,7 +73,10 @@ public sealed record NiftiLoaderSettings
     /// The JSON form (enums as numbers), as saved models store it. It leaves out <see cref="CacheDirectory"/>: a cache
     /// folder belongs to a machine, not to a model, so a loaded model uses the default location where it runs.
     /// </summary>
-    public string ToJson() => JsonSerializer.Serialize(this with { CacheDirectory = null });
+    public string ToJson() => ToJson(withCacheDirectory: false);
+
+    /// <summary>The JSON form, with the cache folder for steps in the same process (the image column's annotation).</summary>
+    internal string ToJson(bool withCacheDirectory) => JsonSerializer.Serialize(withCacheDirectory ? this : this with { CacheDirectory = null });
 
     /// <summary>Parses and checks the JSON form.</summary>
     /// <exception cref="FormatException">The text is not the JSON of loader settings, or a value in it is invalid.</exception>
@@ -132,6 +136,19 @@ public sealed record NiftiLoaderSettings
             CacheDirectory = options.CacheDirectory,
         };
     }
+
+    /// <summary>
+    /// How these settings prepare a network's input, for a network trained on it (so that
+    /// <see cref="NiftiLoaderOptions.For"/> conforms new data alike).
+    /// </summary>
+    internal InputConventions Conventions() => new()
+    {
+        Orientation = Orientation,
+        VoxelSize = VoxelSize is { } v ? [.. v] : null,
+        NormalizedTo255 = Normalization != IntensityNormalization.None,
+        Description = string.Create(CultureInfo.InvariantCulture,
+            $"LoadNifti {Orientation}, {(VoxelSize is { } mm ? string.Join('x', mm) + " mm" : "native voxel size")}, box {string.Join('x', TargetShape)}, {Normalization} normalisation"),
+    };
 
     /// <summary>These settings with the box and clip bounds a <c>Fit</c> learnt.</summary>
     internal NiftiLoaderSettings Fitted(int[] targetShape, float clipMin, float clipMax) =>

@@ -61,7 +61,7 @@ public sealed class NiftiLoaderTransformer : ITransformer
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
         int[] s = Settings.TargetShape;
-        builder.AddColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, s[0], s[1], s[2]));
+        builder.AddColumn(OutputColumnName, new VectorDataViewType(NumberDataViewType.Single, s[0], s[1], s[2]), Pipeline.Annotations());
         return builder.ToSchema();
     }
 
@@ -109,7 +109,7 @@ public sealed class NiftiLoaderTransformer : ITransformer
     public void WriteNative(string path, ReadOnlySpan<float> map, string outputPath) => ToNative(path, map).Save(outputPath);
 
     /// <summary>Conformed volume of one file (through the cache), with where it was placed in the output box.</summary>
-    /// <exception cref="NiftiFormatException">The file cannot be read or conformed.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be read or conformed.</exception>
     public (float[] Data, PruneRecord Placement) LoadOne(string path)
     {
         var data = new float[Settings.OutputLength];
@@ -121,6 +121,6 @@ public sealed class NiftiLoaderTransformer : ITransformer
     /// One file reoriented (and resampled) but not pruned or scaled: the whole grid the output box is cut from
     /// (xai4mri's <c>get_unpruned_mri</c>).
     /// </summary>
-    /// <exception cref="NiftiFormatException">The file cannot be read or prepared.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be read or prepared.</exception>
     public Volume LoadUnpruned(string path) => Pipeline.Prepare(path).ToGridVolume(Settings.BackgroundValue);
 }

@@ -16,7 +16,7 @@ namespace Xai4Mri.ML.Models;
 internal sealed record FrozenFeatures(float[][] Features, int[] Shape, float[] Targets)
 {
     /// <summary>Runs <paramref name="network"/> to <paramref name="layer"/> over the image column on <paramref name="device"/>; its mode and device are restored.</summary>
-    public static FrozenFeatures Compute(SpecNetwork network, IDataView data, string imageColumn, LabelColumn? label, int layer, int batchSize, Device device)
+    public static FrozenFeatures Compute(NetworkModule network, IDataView data, string imageColumn, LabelColumn? label, int layer, int batchSize, Device device)
     {
         var spec = network.Spec;
         int[] inputShape = spec.InputShape;

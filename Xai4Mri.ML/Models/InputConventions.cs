@@ -1,5 +1,3 @@
-using Xai4Mri.ML.Nifti;
-
 namespace Xai4Mri.ML.Models;
 
 /// <summary>

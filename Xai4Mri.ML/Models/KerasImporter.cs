@@ -9,7 +9,7 @@ namespace Xai4Mri.ML.Models;
 /// <summary>
 /// Imports Keras models saved in tf.keras' legacy HDF5 format (<c>model.save("x.h5")</c>, as xai4mri saves MRInet and
 /// SFCN): the architecture from the root attribute <c>model_config</c> and the weights from <c>model_weights</c>,
-/// converted from Keras' channels-last layout to the channels-first layout of <see cref="SpecNetwork"/>.
+/// converted from Keras' channels-last layout to the channels-first layout of <see cref="NetworkModule"/>.
 /// </summary>
 public static class KerasImporter
 {
@@ -52,10 +52,10 @@ public static class KerasImporter
             throw new ModelFormatException(path, $"model_config is malformed: {e.Message}", e);
         }
 
-        SpecNetwork network;
+        NetworkModule network;
         try
         {
-            network = new SpecNetwork(converted.Spec);
+            network = new NetworkModule(converted.Spec);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
@@ -80,7 +80,7 @@ public static class KerasImporter
         };
     }
 
-    private static void LoadWeights(string path, NativeFile file, KerasLayerConverter.Result converted, SpecNetwork network)
+    private static void LoadWeights(string path, NativeFile file, KerasLayerConverter.Result converted, NetworkModule network)
     {
         var spec = converted.Spec;
         var shapes = spec.Shapes();

@@ -4,7 +4,7 @@ namespace Xai4Mri.ML.Models;
 public sealed class KerasModel
 {
     /// <summary>The network, weights loaded, in evaluation mode; it takes channels-first input [N, C, D, H, W].</summary>
-    public required SpecNetwork Network { get; init; }
+    public required NetworkModule Network { get; init; }
 
     /// <summary>The Keras model's name (e.g. xai4mri's <c>MRInet.create(name=…)</c>).</summary>
     public required string Name { get; init; }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Xai4Mri.ML.Models;
 
 namespace Xai4Mri.ML.Models;
 

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace Xai4Mri.ML.Models;
 
 /// <summary>
-/// Writes a <see cref="SpecNetwork"/> as an ONNX model (opset 13, IR version 8) for inference: input <c>input</c>
+/// Writes a <see cref="NetworkModule"/> as an ONNX model (opset 13, IR version 8) for inference: input <c>input</c>
 /// [batch, C, D, H, W], output <c>output</c> [batch, …], weights as float32 initializers, one node per layer
 /// (Dropout omitted: it is the identity at inference; batch norm uses the running statistics). The network
 /// description is stored as JSON in <c>metadata_props</c> so <see cref="OnnxImporter"/> restores it exactly.
@@ -23,17 +23,17 @@ public static class OnnxExporter
 
     /// <summary>Writes the model to <paramref name="path"/>.</summary>
     /// <exception cref="ArgumentException">The network has nothing to export or a layer ONNX cannot express.</exception>
-    public static void Export(SpecNetwork network, string path, OnnxExportOptions? options = null) =>
+    public static void Export(NetworkModule network, string path, OnnxExportOptions? options = null) =>
         File.WriteAllBytes(path, ExportBytes(network, options));
 
     /// <summary>Writes the model to <paramref name="stream"/>.</summary>
     /// <exception cref="ArgumentException">The network has nothing to export or a layer ONNX cannot express.</exception>
-    public static void Export(SpecNetwork network, Stream stream, OnnxExportOptions? options = null) =>
+    public static void Export(NetworkModule network, Stream stream, OnnxExportOptions? options = null) =>
         stream.Write(ExportBytes(network, options));
 
     /// <summary>The serialised model.</summary>
     /// <exception cref="ArgumentException">The network has nothing to export or a layer ONNX cannot express.</exception>
-    public static byte[] ExportBytes(SpecNetwork network, OnnxExportOptions? options = null)
+    public static byte[] ExportBytes(NetworkModule network, OnnxExportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         return ExportBytes(network, options, network.Spec.Layers.Count - 1);
@@ -44,7 +44,7 @@ public static class OnnxExporter
     /// layer's activations, and the stored description is the truncated spec, so the file describes what it computes.
     /// </summary>
     /// <exception cref="ArgumentException">The prefix has nothing to export or a layer ONNX cannot express.</exception>
-    internal static byte[] ExportBytes(SpecNetwork network, OnnxExportOptions? options, int lastLayer)
+    internal static byte[] ExportBytes(NetworkModule network, OnnxExportOptions? options, int lastLayer)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(lastLayer, network.Spec.Layers.Count);

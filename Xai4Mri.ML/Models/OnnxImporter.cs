@@ -8,7 +8,7 @@ namespace Xai4Mri.ML.Models;
 
 /// <summary>
 /// Reads ONNX models written by <see cref="OnnxExporter"/> (or any graph of the same form) back into a
-/// <see cref="SpecNetwork"/>: a chain of Conv, MaxPool, AveragePool, BatchNormalization, Relu, LeakyRelu, Flatten,
+/// <see cref="NetworkModule"/>: a chain of Conv, MaxPool, AveragePool, BatchNormalization, Relu, LeakyRelu, Flatten,
 /// Gemm, Softmax and LogSoftmax nodes on one input [batch, C, D, H, W] with fixed C, D, H, W.
 /// </summary>
 /// <remarks>
@@ -25,11 +25,11 @@ public static class OnnxImporter
 
     /// <summary>Loads the model in <paramref name="path"/>; the network is returned in evaluation mode.</summary>
     /// <exception cref="ModelFormatException">The file cannot be read, is not ONNX, or holds something a <see cref="NetworkSpec"/> cannot express.</exception>
-    public static SpecNetwork Load(string path) => Load(ReadFile(path), path);
+    public static NetworkModule Load(string path) => Load(ReadFile(path), path);
 
     /// <summary>Loads a serialised model; <paramref name="name"/> names it in error messages. The network is returned in evaluation mode.</summary>
     /// <exception cref="ModelFormatException">The bytes are not ONNX or hold something a <see cref="NetworkSpec"/> cannot express.</exception>
-    public static SpecNetwork Load(byte[] bytes, string name = DefaultName)
+    public static NetworkModule Load(byte[] bytes, string name = DefaultName)
     {
         ArgumentNullException.ThrowIfNull(bytes);
         var model = Parse(bytes, name);
@@ -105,7 +105,7 @@ public static class OnnxImporter
             _name = name;
         }
 
-        public SpecNetwork Read()
+        public NetworkModule Read()
         {
             var graph = _model.Graph;
             foreach (var initializer in graph.Initializer)
@@ -169,10 +169,10 @@ public static class OnnxImporter
             }
             var derived = new NetworkSpec { Architecture = graph.Name, InputShape = inputShape, Layers = layers };
             var spec = Stored(derived) ?? derived;
-            SpecNetwork network;
+            NetworkModule network;
             try
             {
-                network = new SpecNetwork(spec);
+                network = new NetworkModule(spec);
             }
             catch (Exception e) when (e is NotSupportedException or ArgumentException)
             {
@@ -248,7 +248,7 @@ public static class OnnxImporter
         private static bool Window(LayerSpec a, LayerSpec b, int[] input) =>
             a.Kernel.SequenceEqual(b.Kernel) && a.Stride.SequenceEqual(b.Stride) && OnnxExporter.Pads(a, input).SequenceEqual(OnnxExporter.Pads(b, input));
 
-        private void Fill(SpecNetwork network, NetworkSpec spec, List<List<Weight>> weights)
+        private void Fill(NetworkModule network, NetworkSpec spec, List<List<Weight>> weights)
         {
             var targets = network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)).Concat(network.named_buffers()).ToDictionary(p => p.Item1, p => p.Item2);
             using var _ = no_grad();
@@ -430,7 +430,7 @@ public static class OnnxImporter
             {
                 return layer with { Padding = "valid" };
             }
-            // SpecNetwork has 'same' for max pooling and for convs with odd kernels and stride 1.
+            // NetworkModule has 'same' for max pooling and for convs with odd kernels and stride 1.
             bool sameSupported = layer.Kind == LayerKind.MaxPool3d || (layer.Kind == LayerKind.Conv3d && layer.Stride.All(s => s == 1) && layer.Kernel.All(k => k % 2 == 1));
             if (sameSupported && OnnxExporter.Pads(same, _input).SequenceEqual(pads))
             {

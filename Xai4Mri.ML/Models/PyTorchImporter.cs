@@ -4,7 +4,7 @@ namespace Xai4Mri.ML.Models;
 
 /// <summary>
 /// Loads PyTorch weights (<c>.pt</c>/<c>.pth</c>/<c>.p</c> files written by <c>torch.save(model.state_dict())</c>) into
-/// a <see cref="SpecNetwork"/>. Both of PyTorch's formats are read (the zip format, default since 1.6, and the legacy
+/// a <see cref="NetworkModule"/>. Both of PyTorch's formats are read (the zip format, default since 1.6, and the legacy
 /// format of <c>_use_new_zipfile_serialization=False</c>), as is a checkpoint dict with a <c>state_dict</c> or
 /// <c>model_state_dict</c> entry. The file's pickle is read by a restricted reader that never runs code from the
 /// file: any global other than PyTorch's tensor constructors, storage classes and <c>collections.OrderedDict</c> is
@@ -26,17 +26,17 @@ public static class PyTorchImporter
     /// unexpected keys and shape mismatches are all listed in one message).
     /// </exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public static SpecNetwork Load(string path, NetworkSpec spec)
+    public static NetworkModule Load(string path, NetworkSpec spec)
     {
         var state = PyTorchStateDict.Read(path);
-        SpecNetwork? network = null;
+        NetworkModule? network = null;
         try
         {
             if (state.Count > 0 && state.All(s => s.Key.StartsWith(DataParallelPrefix, StringComparison.Ordinal)))
             {
                 state = [.. state.Select(s => (s.Key[DataParallelPrefix.Length..], s.Value))];
             }
-            network = new SpecNetwork(spec);
+            network = new NetworkModule(spec);
             var targets = Targets(network);
             var problems = Compare(state, targets);
             if (problems.Count > 0)
@@ -63,12 +63,12 @@ public static class PyTorchImporter
     }
 
     /// <summary>The network's parameters and buffers under PyTorch names: <c>layers.i.weight</c> → <c>&lt;layer i's name&gt;.weight</c>.</summary>
-    private static Dictionary<string, Tensor> Targets(SpecNetwork network)
+    private static Dictionary<string, Tensor> Targets(NetworkModule network)
     {
         var targets = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var (name, tensor) in network.state_dict())
         {
-            // SpecNetwork's keys are "layers.<index>.<parameter>"; the parameter name never contains a dot.
+            // NetworkModule's keys are "layers.<index>.<parameter>"; the parameter name never contains a dot.
             var parts = name.Split('.');
             targets[$"{network.Spec.Layers[int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture)].Name}.{parts[2]}"] = tensor;
         }

@@ -1,6 +1,5 @@
 using Google.Protobuf;
 using Onnx;
-using Xai4Mri.ML.Models;
 
 namespace Xai4Mri.ML.Models;
 

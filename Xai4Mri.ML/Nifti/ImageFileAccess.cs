@@ -2,7 +2,7 @@ using System.IO.Compression;
 
 namespace Xai4Mri.ML.Nifti;
 
-/// <summary>Opening image files: existence checks, gzip detection, .hdr/.img pairing, and I/O errors as <see cref="NiftiFormatException"/>.</summary>
+/// <summary>Opening image files: existence checks, gzip detection, .hdr/.img pairing, and I/O errors as <see cref="ImageFormatException"/>.</summary>
 internal static class ImageFileAccess
 {
     /// <summary>Deflate cannot expand data by more than about 1032:1; a claim beyond that is a damaged header.</summary>
@@ -24,7 +24,7 @@ internal static class ImageFileAccess
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             string problem = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot open file ({e.Message})";
-            throw new NiftiFormatException(path, problem, e);
+            throw new ImageFormatException(path, problem, e);
         }
     }
 
@@ -43,7 +43,7 @@ internal static class ImageFileAccess
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new NiftiFormatException(path, $"cannot read file size ({e.Message})", e);
+            throw new ImageFormatException(path, $"cannot read file size ({e.Message})", e);
         }
     }
 
@@ -56,7 +56,7 @@ internal static class ImageFileAccess
         }
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
-            throw new NiftiFormatException(path, $"corrupt or truncated compressed data ({e.Message})", e);
+            throw new ImageFormatException(path, $"corrupt or truncated compressed data ({e.Message})", e);
         }
     }
 
@@ -74,7 +74,7 @@ internal static class ImageFileAccess
             int n = ReadUpTo(s, buffer.AsSpan(0, (int)Math.Min(count, buffer.Length)), path);
             if (n == 0)
             {
-                throw new NiftiFormatException(path, $"file ends before {what}");
+                throw new ImageFormatException(path, $"file ends before {what}");
             }
             count -= n;
         }
@@ -99,7 +99,7 @@ internal static class ImageFileAccess
         if (partner is null)
         {
             string expected = stem + (isHdr ? ".img" : ".hdr");
-            throw new NiftiFormatException(path, $"the {(isHdr ? "image" : "header")} file of this pair is missing (looked for {expected} and {expected}.gz)");
+            throw new ImageFormatException(path, $"the {(isHdr ? "image" : "header")} file of this pair is missing (looked for {expected} and {expected}.gz)");
         }
         return isHdr ? (path, partner) : (partner, path);
     }

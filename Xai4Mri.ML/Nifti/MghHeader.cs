@@ -79,25 +79,25 @@ public sealed class MghHeader
         first4.Length >= 4 && BinaryPrimitives.ReadInt32BigEndian(first4) == 1;
 
     /// <summary>Parses the fixed header fields (at least the first 90 bytes).</summary>
-    /// <exception cref="NiftiFormatException">The bytes are not a readable MGH header.</exception>
+    /// <exception cref="ImageFormatException">The bytes are not a readable MGH header.</exception>
     public static MghHeader Parse(ReadOnlySpan<byte> bytes, string path)
     {
         if (bytes.Length < FieldsSize)
         {
-            throw new NiftiFormatException(path, $"truncated MGH header: {bytes.Length} bytes, need {FieldsSize}");
+            throw new ImageFormatException(path, $"truncated MGH header: {bytes.Length} bytes, need {FieldsSize}");
         }
         var r = new EndianReader(bytes, bigEndian: true);
         int version = r.I32(0);
         if (version != 1)
         {
-            throw new NiftiFormatException(path, $"unknown MGH version {version} (expected 1)");
+            throw new ImageFormatException(path, $"unknown MGH version {version} (expected 1)");
         }
         int[] dims = [r.I32(4), r.I32(8), r.I32(12), r.I32(16)];
         for (int i = 0; i < 4; i++)
         {
             if (dims[i] < 0)
             {
-                throw new NiftiFormatException(path, $"MGH dimension {i} is negative ({dims[i]})");
+                throw new ImageFormatException(path, $"MGH dimension {i} is negative ({dims[i]})");
             }
         }
         try
@@ -106,7 +106,7 @@ public sealed class MghHeader
         }
         catch (OverflowException)
         {
-            throw new NiftiFormatException(path, $"MGH dimensions {string.Join('x', dims)} overflow the voxel count");
+            throw new ImageFormatException(path, $"MGH dimensions {string.Join('x', dims)} overflow the voxel count");
         }
         int type = r.I32(20);
         NiftiDataType dataType = type switch
@@ -115,7 +115,7 @@ public sealed class MghHeader
             1 => NiftiDataType.Int32,
             3 => NiftiDataType.Float32,
             4 => NiftiDataType.Int16,
-            _ => throw new NiftiFormatException(path, $"unsupported MGH datatype {type} (supported: 0 uchar, 1 int, 3 float, 4 short)"),
+            _ => throw new ImageFormatException(path, $"unsupported MGH datatype {type} (supported: 0 uchar, 1 int, 3 float, 4 short)"),
         };
         bool goodRas = r.I16(28) != 0;
         double[] delta = [1, 1, 1];

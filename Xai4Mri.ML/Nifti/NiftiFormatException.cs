@@ -1,18 +1,14 @@
 namespace Xai4Mri.ML.Nifti;
 
 /// <summary>
-/// The one exception the NIfTI/MGH readers and writer throw for a file they cannot read or write: its message
-/// names the file and the problem.
+/// The former name of <see cref="ImageFormatException"/>, which it now derives from, so that code catching it still
+/// catches every reader's and writer's errors.
 /// </summary>
-/// <remarks>
-/// Derives from <see cref="IOException"/>: reading the file failed, and callers handling I/O errors see it too.
-/// I/O failures (missing file, permission denied, a gzip stream cut short) are wrapped and kept as
-/// <see cref="Exception.InnerException"/>.
-/// </remarks>
-public sealed class NiftiFormatException : IOException
+[Obsolete("Catch ImageFormatException: the readers throw it for NIfTI, Analyze and MGH/MGZ files alike.")]
+public class NiftiFormatException : IOException
 {
     /// <summary>Creates the exception for <paramref name="path"/> with a description of the problem.</summary>
-    public NiftiFormatException(string path, string problem, Exception? inner = null)
+    protected NiftiFormatException(string path, string problem, Exception? inner)
         : base($"{path}: {problem}", inner)
     {
         FilePath = path;

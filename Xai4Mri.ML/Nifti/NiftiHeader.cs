@@ -200,23 +200,23 @@ public sealed class NiftiHeader
     /// <param name="bytes">At least 348 (NIfTI-1) or 540 (NIfTI-2) bytes.</param>
     /// <param name="path">The file name used in error messages.</param>
     /// <param name="singleFile">True for .nii (data in the same file), false for a .hdr of a pair.</param>
-    /// <exception cref="NiftiFormatException">The bytes are not a readable NIfTI header.</exception>
+    /// <exception cref="ImageFormatException">The bytes are not a readable NIfTI header.</exception>
     public static NiftiHeader Parse(ReadOnlySpan<byte> bytes, string path, bool singleFile)
     {
         if (bytes.Length < 4)
         {
-            throw new NiftiFormatException(path, $"file too short for a NIfTI header ({bytes.Length} bytes)");
+            throw new ImageFormatException(path, $"file too short for a NIfTI header ({bytes.Length} bytes)");
         }
         int size = AnnouncedSize(bytes);
         if (size == 0)
         {
-            throw new NiftiFormatException(
+            throw new ImageFormatException(
                 path, $"not a NIfTI file: sizeof_hdr is {BinaryPrimitives.ReadInt32LittleEndian(bytes)} (expected 348 or 540 in either byte order)");
         }
         bool bigEndian = BinaryPrimitives.ReadInt32LittleEndian(bytes) != size;
         if (bytes.Length < size)
         {
-            throw new NiftiFormatException(path, $"truncated header: {bytes.Length} bytes, NIfTI-{(size == Nifti1HeaderSize ? 1 : 2)} needs {size}");
+            throw new ImageFormatException(path, $"truncated header: {bytes.Length} bytes, NIfTI-{(size == Nifti1HeaderSize ? 1 : 2)} needs {size}");
         }
         var r = new EndianReader(bytes, bigEndian);
         return size == Nifti1HeaderSize ? ParseNifti1(r, bytes, path, singleFile) : ParseNifti2(r, bytes, path, singleFile);
@@ -228,7 +228,7 @@ public sealed class NiftiHeader
         bool pair = magic == "ni1\0";
         if (!pair && magic != "n+1\0")
         {
-            throw new NiftiFormatException(path, $"bad NIfTI-1 magic {Printable(bytes.Slice(344, 4))} (expected 'n+1' or 'ni1'); Analyze 7.5 files are not supported");
+            throw new ImageFormatException(path, $"bad NIfTI-1 magic {Printable(bytes.Slice(344, 4))} (expected 'n+1' or 'ni1'); Analyze 7.5 files are not supported");
         }
         var dim = new long[8];
         for (int i = 0; i < 8; i++)
@@ -243,7 +243,7 @@ public sealed class NiftiHeader
         double voxOffset = r.F32(108);
         if (!double.IsFinite(voxOffset) || voxOffset < 0 || voxOffset > int.MaxValue)
         {
-            throw new NiftiFormatException(path, $"invalid vox_offset {voxOffset}");
+            throw new ImageFormatException(path, $"invalid vox_offset {voxOffset}");
         }
         var h = new NiftiHeader
         {
@@ -288,12 +288,12 @@ public sealed class NiftiHeader
         bool pair = magic == "ni2\0";
         if (!pair && magic != "n+2\0")
         {
-            throw new NiftiFormatException(path, $"bad NIfTI-2 magic {Printable(bytes.Slice(4, 4))} (expected 'n+2' or 'ni2')");
+            throw new ImageFormatException(path, $"bad NIfTI-2 magic {Printable(bytes.Slice(4, 4))} (expected 'n+2' or 'ni2')");
         }
         var eol = bytes.Slice(8, 4);
         if (!eol.SequenceEqual(Nifti2Eol) && eol.ContainsAnyExcept((byte)0))
         {
-            throw new NiftiFormatException(path, "NIfTI-2 end-of-line check bytes are corrupted (was the file transferred in text mode?)");
+            throw new ImageFormatException(path, "NIfTI-2 end-of-line check bytes are corrupted (was the file transferred in text mode?)");
         }
         var dim = new long[8];
         for (int i = 0; i < 8; i++)
@@ -346,14 +346,14 @@ public sealed class NiftiHeader
     {
         if (dim[0] is < 1 or > 7)
         {
-            throw new NiftiFormatException(path, $"dim[0] is {dim[0]}; a NIfTI image has 1 to 7 dimensions");
+            throw new ImageFormatException(path, $"dim[0] is {dim[0]}; a NIfTI image has 1 to 7 dimensions");
         }
         long voxels = 1;
         for (int i = 1; i <= dim[0]; i++)
         {
             if (dim[i] < 0)
             {
-                throw new NiftiFormatException(path, $"dim[{i}] is negative ({dim[i]})");
+                throw new ImageFormatException(path, $"dim[{i}] is negative ({dim[i]})");
             }
             try
             {
@@ -361,7 +361,7 @@ public sealed class NiftiHeader
             }
             catch (OverflowException)
             {
-                throw new NiftiFormatException(path, $"dimensions {string.Join('x', dim[1..(int)(dim[0] + 1)])} overflow the voxel count");
+                throw new ImageFormatException(path, $"dimensions {string.Join('x', dim[1..(int)(dim[0] + 1)])} overflow the voxel count");
             }
         }
         return dim;
@@ -382,7 +382,7 @@ public sealed class NiftiHeader
                 2304 => " (RGBA32)",
                 _ => "",
             };
-            throw new NiftiFormatException(path, $"unsupported datatype {code}{known}; supported are the real numeric types uint8..uint64, float32, float64");
+            throw new ImageFormatException(path, $"unsupported datatype {code}{known}; supported are the real numeric types uint8..uint64, float32, float64");
         }
         return (NiftiDataType)code;
     }
@@ -391,7 +391,7 @@ public sealed class NiftiHeader
     {
         if (offset < 0)
         {
-            throw new NiftiFormatException(path, $"negative vox_offset {offset}");
+            throw new ImageFormatException(path, $"negative vox_offset {offset}");
         }
         if (!singleFile)
         {
@@ -399,7 +399,7 @@ public sealed class NiftiHeader
         }
         if (pair)
         {
-            throw new NiftiFormatException(path, "header says the data is in a separate .img file (magic 'ni1'/'ni2') but this is a single .nii file");
+            throw new ImageFormatException(path, "header says the data is in a separate .img file (magic 'ni1'/'ni2') but this is a single .nii file");
         }
         int minimum = headerSize + 4;
         if (offset == 0)
@@ -409,7 +409,7 @@ public sealed class NiftiHeader
         }
         if (offset < minimum)
         {
-            throw new NiftiFormatException(path, $"vox_offset {offset} lies inside the header (minimum {minimum} for a single file)");
+            throw new ImageFormatException(path, $"vox_offset {offset} lies inside the header (minimum {minimum} for a single file)");
         }
         return offset;
     }
@@ -440,7 +440,7 @@ public sealed class NiftiHeader
     {
         if (h.Scaling is not null && !double.IsFinite(h.SclInter))
         {
-            throw new NiftiFormatException(path, $"scl_slope is {h.SclSlope} but scl_inter is {h.SclInter}; cannot scale the data");
+            throw new ImageFormatException(path, $"scl_slope is {h.SclSlope} but scl_inter is {h.SclInter}; cannot scale the data");
         }
     }
 

@@ -18,7 +18,7 @@ public static class NiftiWriter
     /// <param name="affine">Voxel-to-world transform written as sform and, decomposed, as qform.</param>
     /// <param name="options">Header settings; null for the defaults.</param>
     /// <exception cref="ArgumentException">Shape, voxel count or type do not fit NIfTI-1.</exception>
-    /// <exception cref="NiftiFormatException">The file cannot be written; the message names it.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be written; the message names it.</exception>
     public static void Write<T>(string path, ReadOnlySpan<T> voxels, ReadOnlySpan<long> shape, Affine affine, NiftiWriteOptions? options = null)
         where T : unmanaged
     {
@@ -60,7 +60,7 @@ public static class NiftiWriter
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TryDelete(temp);
-            throw new NiftiFormatException(path, $"cannot write file ({e.Message})", e);
+            throw new ImageFormatException(path, $"cannot write file ({e.Message})", e);
         }
     }
 

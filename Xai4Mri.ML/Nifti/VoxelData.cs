@@ -66,7 +66,7 @@ public sealed class VoxelData
     /// Reads all voxels as float32 after scaling. Scaling is computed in float64 and rounded once, so values equal
     /// nibabel's <c>get_fdata(dtype=float64).astype(float32)</c> bit for bit.
     /// </summary>
-    /// <exception cref="NiftiFormatException">The file is truncated, corrupt, or too large for one array.</exception>
+    /// <exception cref="ImageFormatException">The file is truncated, corrupt, or too large for one array.</exception>
     public float[] ReadFloat32()
     {
         CheckReadable(DataFilePath, checkArrayLength: true);
@@ -76,7 +76,7 @@ public sealed class VoxelData
     }
 
     /// <summary>Reads all voxels as float32 after scaling into <paramref name="destination"/> (exactly <see cref="VoxelCount"/> long).</summary>
-    /// <exception cref="NiftiFormatException">The file is truncated or corrupt.</exception>
+    /// <exception cref="ImageFormatException">The file is truncated or corrupt.</exception>
     public void ReadFloat32(Span<float> destination)
     {
         if (destination.Length != VoxelCount)
@@ -103,7 +103,7 @@ public sealed class VoxelData
     }
 
     /// <summary>Reads the unscaled voxels into a typed array of <see cref="NiftiDataTypeInfo.ClrType"/> (e.g. <c>short[]</c>), in machine byte order.</summary>
-    /// <exception cref="NiftiFormatException">The file is truncated, corrupt, or too large for one array.</exception>
+    /// <exception cref="ImageFormatException">The file is truncated, corrupt, or too large for one array.</exception>
     public Array ReadRaw() => DataType switch
     {
         NiftiDataType.UInt8 => ReadRaw<byte>(),
@@ -119,7 +119,7 @@ public sealed class VoxelData
     };
 
     /// <summary>Reads the unscaled voxels as <typeparamref name="T"/>, which must be the CLR type of <see cref="DataType"/>.</summary>
-    /// <exception cref="NiftiFormatException">The file is truncated, corrupt, or too large for one array.</exception>
+    /// <exception cref="ImageFormatException">The file is truncated, corrupt, or too large for one array.</exception>
     public T[] ReadRaw<T>() where T : unmanaged
     {
         if (typeof(T) != DataType.ClrType())
@@ -138,7 +138,7 @@ public sealed class VoxelData
     }
 
     /// <summary>Min, max, sum, mean and NaN count of the scaled values in float64, streaming (no full copy in memory).</summary>
-    /// <exception cref="NiftiFormatException">The file is truncated or corrupt.</exception>
+    /// <exception cref="ImageFormatException">The file is truncated or corrupt.</exception>
     public VoxelStatistics ComputeStatistics()
     {
         CheckReadable(DataFilePath, checkArrayLength: false);
@@ -169,22 +169,22 @@ public sealed class VoxelData
         }
         catch (OverflowException)
         {
-            throw new NiftiFormatException(path, $"{VoxelCount} voxels of {DataType.NumpyName()} overflow the file size");
+            throw new ImageFormatException(path, $"{VoxelCount} voxels of {DataType.NumpyName()} overflow the file size");
         }
         if (checkArrayLength && VoxelCount > Array.MaxLength)
         {
-            throw new NiftiFormatException(path, $"{VoxelCount} voxels exceed the largest array .NET can allocate ({Array.MaxLength}); read it in parts");
+            throw new ImageFormatException(path, $"{VoxelCount} voxels exceed the largest array .NET can allocate ({Array.MaxLength}); read it in parts");
         }
         if (IsCompressed)
         {
             if (needed + Offset > (_compressedLength * ImageFileAccess.MaxDeflateRatio) + (1 << 20))
             {
-                throw new NiftiFormatException(path, $"header announces {needed} bytes of voxel data ({string.Join('x', Shape)} {DataType.NumpyName()}), more than a {_compressedLength}-byte gzip file can hold");
+                throw new ImageFormatException(path, $"header announces {needed} bytes of voxel data ({string.Join('x', Shape)} {DataType.NumpyName()}), more than a {_compressedLength}-byte gzip file can hold");
             }
         }
         else if (_compressedLength - Offset < needed)
         {
-            throw new NiftiFormatException(path, $"file is truncated: {string.Join('x', Shape)} {DataType.NumpyName()} needs {needed} bytes of voxel data from offset {Offset}, the file has {Math.Max(0, _compressedLength - Offset)}");
+            throw new ImageFormatException(path, $"file is truncated: {string.Join('x', Shape)} {DataType.NumpyName()} needs {needed} bytes of voxel data from offset {Offset}, the file has {Math.Max(0, _compressedLength - Offset)}");
         }
     }
 
@@ -278,7 +278,7 @@ public sealed class VoxelData
         }
     }
 
-    private void ThrowTruncated(long got, long expected) => throw new NiftiFormatException(
+    private void ThrowTruncated(long got, long expected) => throw new ImageFormatException(
         DataFilePath, $"voxel data is truncated: expected {expected} bytes, the file ends after {got}");
 
     private static void SwapInPlace(Span<byte> bytes, int size)

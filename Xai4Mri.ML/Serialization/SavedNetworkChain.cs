@@ -62,8 +62,10 @@ internal static class SavedNetworkChain
     {
         // The chain only needs the feature column's schema to fit; no image is read.
         var definition = SchemaDefinition.Create(typeof(ImageRow));
-        definition[nameof(ImageRow.Image)].ColumnName = featureColumnName;
-        definition[nameof(ImageRow.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape);
+        // Looked up once: after the rename the column is no longer found under its member's name.
+        var column = definition[nameof(ImageRow.Image)];
+        column.ColumnName = featureColumnName;
+        column.ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape);
         return chain.Fit(ml.Data.LoadFromEnumerable(Array.Empty<ImageRow>(), definition));
     }
 }

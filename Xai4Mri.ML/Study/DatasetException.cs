@@ -8,7 +8,7 @@ namespace Xai4Mri.ML.Study;
 /// subjects where relevant.
 /// </summary>
 /// <remarks>
-/// Derives from <see cref="IOException"/> like <see cref="NiftiFormatException"/>: reading a dataset failed, and
+/// Derives from <see cref="IOException"/> like <see cref="ImageFormatException"/>: reading a dataset failed, and
 /// callers handling I/O errors see it too. Wrong arguments (ratios that do not sum to 1, a null context) are
 /// <see cref="ArgumentException"/>s instead, because they are programming errors rather than problems in the data.
 /// </remarks>

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
-using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Synthetic;
 

@@ -15,7 +15,7 @@ internal static class StepTiming
     /// Seconds per training step and per forward pass of <paramref name="batchSize"/> images (the median over the
     /// batches after the first, which pays for libtorch's allocations and kernel selection), and how many were timed.
     /// </summary>
-    public static (double TrainBatchSeconds, double ForwardBatchSeconds, int BatchesTimed) Measure(SpecNetwork network, LabelKind kind, Device device,
+    public static (double TrainBatchSeconds, double ForwardBatchSeconds, int BatchesTimed) Measure(NetworkModule network, LabelKind kind, Device device,
         IEnumerable<TrainingBatch> batches, long[] inputShape, int batchSize)
     {
         var engine = new TrainingEngine(network, device, new TrainingEngineOptions { Kind = kind });

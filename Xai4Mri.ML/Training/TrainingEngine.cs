@@ -15,13 +15,13 @@ namespace Xai4Mri.ML.Training;
 /// </summary>
 internal sealed class TrainingEngine
 {
-    private readonly SpecNetwork _network;
+    private readonly NetworkModule _network;
     private readonly Device _device;
     private readonly TrainingEngineOptions _o;
     private readonly int _lastLayer;
 
     /// <summary>An engine for <paramref name="network"/>, which must already be on <paramref name="device"/>.</summary>
-    public TrainingEngine(SpecNetwork network, Device device, TrainingEngineOptions options)
+    public TrainingEngine(NetworkModule network, Device device, TrainingEngineOptions options)
     {
         _network = network;
         _device = device;

@@ -19,9 +19,10 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
     private readonly IHostEnvironment _env;
     private readonly MriNetModel _pretrained;
     private readonly string _labelColumnName;
+    private readonly string _imageColumnName;
     private readonly AdaptHeadOptions _options;
 
-    internal AdaptHeadEstimator(IHostEnvironment env, MriNetModel pretrained, string labelColumnName, AdaptHeadOptions options)
+    internal AdaptHeadEstimator(IHostEnvironment env, string labelColumnName, string imageColumnName, MriNetModel pretrained, AdaptHeadOptions options)
     {
         if (options.WarmupEpochs < 0 || options.BatchSize < 1 || !(options.LearningRate > 0))
         {
@@ -30,6 +31,7 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
         _env = env;
         _pretrained = pretrained;
         _labelColumnName = labelColumnName;
+        _imageColumnName = imageColumnName;
         _options = options;
     }
 
@@ -39,7 +41,7 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
     {
         ArgumentNullException.ThrowIfNull(input);
         var label = LabelColumn.Inspect(input.Schema, _labelColumnName);
-        NetworkInput.Check(input.Schema, _options.FeatureColumnName, _pretrained.InputShape, nameof(input));
+        NetworkInput.Check(input.Schema, _imageColumnName, _pretrained.InputShape, nameof(input));
         double? bias = _options.TargetBias;
         double? sd = null;
         if (label.Kind == LabelKind.Regression)
@@ -65,7 +67,7 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
             adapted.Network.to(device);
             try
             {
-                var features = FrozenFeatures.Compute(adapted.Network, input, _options.FeatureColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
+                var features = FrozenFeatures.Compute(adapted.Network, input, _imageColumnName, label, adapted.Spec.HeadIndex - 1, _options.BatchSize, device);
                 channel.Info(MessageSensitivity.None, $"{features.Targets.Length} images → {features.Features.FirstOrDefault()?.Length ?? 0} frozen features each; warming up the head for {_options.WarmupEpochs} epochs");
                 HeadWarmup.Run(adapted.Network, features, label.Kind, _options.WarmupEpochs, _options.LearningRate, _options.BatchSize, _options.Seed, device, history, channel,
                     () => MLNetInternals.CheckAlive(_env));
@@ -76,16 +78,16 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
             }
         }
         adapted.Network.eval();
-        return new MriNetPredictionTransformer(adapted, _options.FeatureColumnName, label.Kind, history);
+        return new MriNetPredictionTransformer(adapted, _imageColumnName, label.Kind, history);
     }
 
     /// <summary>The input plus the score columns for the label's kind.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var image = inputSchema.FirstOrDefault(c => c.Name == _options.FeatureColumnName);
+        var image = inputSchema.FirstOrDefault(c => c.Name == _imageColumnName);
         if (image.Name is null || image.ItemType != NumberDataViewType.Single || image.Kind == SchemaShape.Column.VectorKind.Scalar)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"image column '{_options.FeatureColumnName}' (a vector of Single) not found");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"image column '{_imageColumnName}' (a vector of Single) not found");
         }
         var label = inputSchema.FirstOrDefault(c => c.Name == _labelColumnName);
         if (label.Name is null)

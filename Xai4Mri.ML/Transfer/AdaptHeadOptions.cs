@@ -3,7 +3,11 @@ namespace Xai4Mri.ML.Transfer;
 /// <summary>Options of <c>ml.Transforms.AdaptHead</c>.</summary>
 public sealed class AdaptHeadOptions
 {
-    /// <summary>The image column (a LoadNifti output of the network's input shape). Default "Image".</summary>
+    /// <summary>
+    /// The image column when the estimator is made with the former <c>AdaptHead(pretrained, label, options)</c>; the
+    /// current entry point takes the image column as its argument.
+    /// </summary>
+    [Obsolete("Pass the image column to ml.Transforms.AdaptHead(labelColumnName, imageColumnName, pretrained, options).")]
     public string FeatureColumnName { get; set; } = "Image";
 
     /// <summary>Initial bias of a new regression head; null = the mean of the label column (xai4mri's target bias).</summary>

@@ -1,4 +1,3 @@
-using TorchSharp;
 using Xai4Mri.ML.Models;
 using static TorchSharp.torch;
 
@@ -60,7 +59,7 @@ public static class HeadAdapter
             layers.Add(new LayerSpec { Kind = LayerKind.Softmax, Name = headSpec.Name + "_softmax" });
         }
         var adapted = spec with { Layers = layers };
-        var network = new SpecNetwork(adapted, seed);
+        var network = new NetworkModule(adapted, seed);
         CopyWeights(model.Network, network, head);
         if (classes == 0)
         {
@@ -86,15 +85,15 @@ public static class HeadAdapter
         return new MriNetModel(adapted.Network, adapted.Task, adapted.Conventions, adapted.Provenance) { LearningRate = learningRate, SourceStatistics = adapted.SourceStatistics };
     }
 
-    private static SpecNetwork Copy(SpecNetwork source, NetworkSpec spec)
+    private static NetworkModule Copy(NetworkModule source, NetworkSpec spec)
     {
-        var copy = new SpecNetwork(spec);
+        var copy = new NetworkModule(spec);
         CopyWeights(source, copy, spec.Layers.Count);
         return copy;
     }
 
     /// <summary>Copies parameters and buffers of layers [0, <paramref name="layerCount"/>).</summary>
-    private static void CopyWeights(SpecNetwork source, SpecNetwork target, int layerCount)
+    private static void CopyWeights(NetworkModule source, NetworkModule target, int layerCount)
     {
         var from = source.state_dict();
         var to = target.state_dict();

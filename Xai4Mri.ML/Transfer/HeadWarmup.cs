@@ -13,7 +13,7 @@ namespace Xai4Mri.ML.Transfer;
 /// </summary>
 internal static class HeadWarmup
 {
-    public static void Run(SpecNetwork network, FrozenFeatures features, LabelKind kind, int epochs, double learningRate, int batchSize, int seed,
+    public static void Run(NetworkModule network, FrozenFeatures features, LabelKind kind, int epochs, double learningRate, int batchSize, int seed,
         Device device, TrainingHistory history, IChannel? log, Action? checkAlive)
     {
         int head = network.Spec.HeadIndex;

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 
@@ -12,22 +13,24 @@ namespace Xai4Mri.ML.Transfer;
 /// </summary>
 public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransformer>
 {
+    private readonly IHostEnvironment _env;
     private readonly MriNetModel _model;
     private readonly string _outputColumnName;
-    private readonly string _inputColumnName;
+    private readonly string _imageColumnName;
     private readonly int _layerIndex;
     private readonly bool _flatten;
     private readonly bool _globalAveragePool;
 
-    internal MriNetFeaturizeEstimator(MriNetModel model, string outputColumnName, string inputColumnName, MriNetFeaturizeOptions options)
+    internal MriNetFeaturizeEstimator(IHostEnvironment env, string outputColumnName, string imageColumnName, MriNetModel model, MriNetFeaturizeOptions options)
     {
-        if (outputColumnName == inputColumnName)
+        _env = env;
+        if (outputColumnName == imageColumnName)
         {
-            throw new ArgumentException($"the feature column must differ from the image column ('{inputColumnName}')", nameof(outputColumnName));
+            throw new ArgumentException($"the feature column must differ from the image column ('{imageColumnName}')", nameof(outputColumnName));
         }
         _model = model;
         _outputColumnName = outputColumnName;
-        _inputColumnName = inputColumnName;
+        _imageColumnName = imageColumnName;
         // Copied, so changing the options object afterwards does not change this estimator.
         _flatten = options.Flatten;
         _globalAveragePool = options.GlobalAveragePool;
@@ -45,18 +48,23 @@ public sealed class MriNetFeaturizeEstimator : IEstimator<MriNetFeaturizeTransfo
     public MriNetFeaturizeTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        NetworkInput.Check(input.Schema, _inputColumnName, _model.InputShape, nameof(input));
-        return new MriNetFeaturizeTransformer(_model, _inputColumnName, _outputColumnName, _layerIndex, _flatten, _globalAveragePool);
+        NetworkInput.Check(input.Schema, _imageColumnName, _model.InputShape, nameof(input));
+        using (var channel = _env.Start("MriNetFeaturize"))
+        {
+            var layer = _model.Spec.Layers[_layerIndex];
+            channel.Info(MessageSensitivity.None, $"features of layer {_layerIndex} '{layer.Name}' ({layer.Kind}){(_globalAveragePool ? ", averaged per channel" : "")}");
+        }
+        return new MriNetFeaturizeTransformer(_model, _imageColumnName, _outputColumnName, _layerIndex, _flatten, _globalAveragePool);
     }
 
     /// <summary>The input plus the feature column (a known-size vector of Single).</summary>
     /// <exception cref="ArgumentOutOfRangeException">The image column is missing or not a vector of Single.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
-        var image = inputSchema.FirstOrDefault(c => c.Name == _inputColumnName);
+        var image = inputSchema.FirstOrDefault(c => c.Name == _imageColumnName);
         if (image.Name is null || image.ItemType != NumberDataViewType.Single || image.Kind != SchemaShape.Column.VectorKind.Vector)
         {
-            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"image column '{_inputColumnName}' (a known-size vector of Single) not found");
+            throw new ArgumentOutOfRangeException(nameof(inputSchema), $"image column '{_imageColumnName}' (a known-size vector of Single) not found");
         }
         var columns = inputSchema.ToDictionary(c => c.Name);
         columns[_outputColumnName] = MLNetInternals.SchemaColumn(_outputColumnName, SchemaShape.Column.VectorKind.Vector, NumberDataViewType.Single);

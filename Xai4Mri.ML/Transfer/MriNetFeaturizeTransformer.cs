@@ -16,17 +16,17 @@ public sealed class MriNetFeaturizeTransformer : ITransformer
 {
     private readonly ITransformer _featurizer;
 
-    internal MriNetFeaturizeTransformer(MriNetModel model, string inputColumnName, string outputColumnName, int layerIndex, bool flatten, bool globalAveragePool)
+    internal MriNetFeaturizeTransformer(MriNetModel model, string imageColumnName, string outputColumnName, int layerIndex, bool flatten, bool globalAveragePool)
     {
         Model = model;
-        InputColumnName = inputColumnName;
+        ImageColumnName = imageColumnName;
         OutputColumnName = outputColumnName;
         LayerIndex = layerIndex;
         int[] layerShape = model.Spec.Shapes()[layerIndex];
         FeatureShape = globalAveragePool ? [layerShape[0]] : layerShape;
         FeatureCount = FeatureShape.Aggregate(1, (a, b) => a * b);
-        byte[] graph = ScoringGraph.BuildFeatures(model, inputColumnName, outputColumnName, layerIndex, globalAveragePool, flatten ? [FeatureCount] : FeatureShape);
-        _featurizer = SavedNetworkChain.BuildFeatures(graph, model.InputShape, inputColumnName, outputColumnName);
+        byte[] graph = ScoringGraph.BuildFeatures(model, imageColumnName, outputColumnName, layerIndex, globalAveragePool, flatten ? [FeatureCount] : FeatureShape);
+        _featurizer = SavedNetworkChain.BuildFeatures(graph, model.InputShape, imageColumnName, outputColumnName);
     }
 
     /// <summary>The pretrained network the features come from (unchanged).</summary>
@@ -42,7 +42,11 @@ public sealed class MriNetFeaturizeTransformer : ITransformer
     public int FeatureCount { get; }
 
     /// <summary>The image column read.</summary>
-    public string InputColumnName { get; }
+    public string ImageColumnName { get; }
+
+    /// <summary>The image column read (the former name of <see cref="ImageColumnName"/>).</summary>
+    [Obsolete("Use ImageColumnName.")]
+    public string InputColumnName => ImageColumnName;
 
     /// <summary>The feature column added.</summary>
     public string OutputColumnName { get; }
@@ -80,6 +84,6 @@ public sealed class MriNetFeaturizeTransformer : ITransformer
     private void CheckInputColumn(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        NetworkInput.Check(schema, InputColumnName, Model.InputShape, nameof(schema));
+        NetworkInput.Check(schema, ImageColumnName, Model.InputShape, nameof(schema));
     }
 }

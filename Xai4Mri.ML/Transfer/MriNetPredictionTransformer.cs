@@ -20,21 +20,25 @@ public sealed class MriNetPredictionTransformer : ITransformer
 {
     private readonly ITransformer _scorer;
 
-    internal MriNetPredictionTransformer(MriNetModel model, string featureColumnName, LabelKind kind, TrainingHistory? history = null)
+    internal MriNetPredictionTransformer(MriNetModel model, string imageColumnName, LabelKind kind, TrainingHistory? history = null)
     {
         Model = model;
-        FeatureColumnName = featureColumnName;
+        ImageColumnName = imageColumnName;
         Kind = kind;
         History = history ?? new TrainingHistory();
-        byte[] graph = ScoringGraph.Build(model, featureColumnName, SavedNetworkChain.NetworkOutputColumn(kind));
-        _scorer = SavedNetworkChain.Build(graph, model.InputShape, featureColumnName, kind, model.Task.ClassNames);
+        byte[] graph = ScoringGraph.Build(model, imageColumnName, SavedNetworkChain.NetworkOutputColumn(kind));
+        _scorer = SavedNetworkChain.Build(graph, model.InputShape, imageColumnName, kind, model.Task.ClassNames);
     }
 
     /// <summary>The fitted network with its task, input conventions and provenance.</summary>
     public MriNetModel Model { get; }
 
     /// <summary>The image column the network reads.</summary>
-    public string FeatureColumnName { get; }
+    public string ImageColumnName { get; }
+
+    /// <summary>The image column the network reads (the former name of <see cref="ImageColumnName"/>).</summary>
+    [Obsolete("Use ImageColumnName.")]
+    public string FeatureColumnName => ImageColumnName;
 
     /// <summary>Which output columns are added.</summary>
     public LabelKind Kind { get; }
@@ -75,6 +79,6 @@ public sealed class MriNetPredictionTransformer : ITransformer
     private void CheckFeatureColumn(DataViewSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        NetworkInput.Check(schema, FeatureColumnName, Model.InputShape, nameof(schema));
+        NetworkInput.Check(schema, ImageColumnName, Model.InputShape, nameof(schema));
     }
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
@@ -23,7 +22,15 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         public string LabelColumnName { get; set; } = "Label";
 
         /// <summary>The image column, a known-size vector (LoadNifti's output). Default "Image".</summary>
-        public string FeatureColumnName { get; set; } = "Image";
+        public string ImageColumnName { get; set; } = "Image";
+
+        /// <summary>The image column (the former name of <see cref="ImageColumnName"/>).</summary>
+        [Obsolete("Use ImageColumnName.")]
+        public string FeatureColumnName
+        {
+            get => ImageColumnName;
+            set => ImageColumnName = value;
+        }
 
         /// <summary>
         /// Column naming each row's subject, so that the validation split keeps all rows of a subject together; null
@@ -50,16 +57,16 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         public double? FineTuneLearningRate { get; set; }
 
         /// <summary>Images per step. Default 4 (xai4mri uses 1, which is slow and noisy on a CPU).</summary>
-        public int BatchSize { get; set; } = 4;
+        public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
 
         /// <summary>Adam β₁. Default 0.9.</summary>
-        public double Beta1 { get; set; } = 0.9;
+        public double Beta1 { get; set; } = TrainingDefaults.Beta1;
 
         /// <summary>Adam β₂. Default 0.999.</summary>
-        public double Beta2 { get; set; } = 0.999;
+        public double Beta2 { get; set; } = TrainingDefaults.Beta2;
 
         /// <summary>Adam ε, added to √v̂ as Keras does. Default 1e-7 (Keras).</summary>
-        public double Epsilon { get; set; } = 1e-7;
+        public double Epsilon { get; set; } = TrainingDefaults.Epsilon;
 
         /// <summary>L2 penalty added to the gradients. Default 0 (xai4mri).</summary>
         public double WeightDecay { get; set; }
@@ -68,13 +75,13 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         public IDataView? ValidationData { get; set; }
 
         /// <summary>Share of subjects held out for validation when <see cref="ValidationData"/> is null (0 = none: early stopping and the best checkpoint then watch the training loss). Default 0.1 (xai4mri).</summary>
-        public double ValidationFraction { get; set; } = 0.1;
+        public double ValidationFraction { get; set; } = TrainingDefaults.ValidationFraction;
 
         /// <summary>Epochs without improvement before a phase stops (Keras EarlyStopping; xai4mri uses 10). 0 turns early stopping off.</summary>
-        public int EarlyStoppingPatience { get; set; } = 10;
+        public int EarlyStoppingPatience { get; set; } = TrainingDefaults.EarlyStoppingPatience;
 
         /// <summary>Smallest decrease of the monitored loss that counts as improvement. Default 0.001 (xai4mri).</summary>
-        public double EarlyStoppingMinDelta { get; set; } = 0.001;
+        public double EarlyStoppingMinDelta { get; set; } = TrainingDefaults.EarlyStoppingMinDelta;
 
         /// <summary>Names of the layers phase 2 of dual-phase training freezes; null = every non-Dense layer (xai4mri).</summary>
         public IReadOnlyCollection<string>? FrozenLayers { get; set; }
@@ -141,6 +148,19 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         _options = options;
     }
 
+    /// <summary>Options with the common settings of the short catalog overloads.</summary>
+    internal static Options Common(string labelColumnName, string imageColumnName, MriNetModel? pretrainedModel, TransferStrategy strategy, int epochs, int fineTuneEpochs, double? learningRate, int batchSize) => new()
+    {
+        LabelColumnName = labelColumnName,
+        ImageColumnName = imageColumnName,
+        PretrainedModel = pretrainedModel,
+        Strategy = strategy,
+        Epochs = epochs,
+        FineTuneEpochs = fineTuneEpochs,
+        LearningRate = learningRate,
+        BatchSize = batchSize,
+    };
+
     /// <summary>Trains on <paramref name="input"/> and returns the scoring transformer with the best-validation weights.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or the model does not fit the images.</exception>
     /// <exception cref="OperationCanceledException"><c>MLContext.CancelExecution</c> was called; the last checkpoint is kept.</exception>
@@ -150,17 +170,17 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         using var run = new TrainingRun(_env, _kind, _options);
         var (model, history) = run.Train(input);
         // What the network saw, for the transfer analysis's domain-shift measure when this model is reused.
-        model.RecordSourceStatistics(input, _options.FeatureColumnName, "data MriNetTransfer was fitted on");
+        model.RecordSourceStatistics(input, _options.ImageColumnName, "data MriNetTransfer was fitted on");
         model.Provenance = string.Create(CultureInfo.InvariantCulture,
             $"{model.Provenance}; trained by MriNetTransfer: {_options.Strategy}, {history.Epochs.Count} epochs (best {history.Best?.Epoch}), {model.SourceStatistics?.Count} images, seed {_options.Seed}");
-        return new MriNetPredictionTransformer(model, _options.FeatureColumnName, _kind, history);
+        return new MriNetPredictionTransformer(model, _options.ImageColumnName, _kind, history);
     }
 
     /// <summary>The input plus the score columns of this trainer's kind.</summary>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
-        foreach (string name in new[] { _options.FeatureColumnName, _options.LabelColumnName })
+        foreach (string name in new[] { _options.ImageColumnName, _options.LabelColumnName })
         {
             if (inputSchema.All(c => c.Name != name))
             {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -7,6 +5,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using TorchSharp;
+using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Study;
@@ -41,7 +40,7 @@ internal sealed class TrainingRun : IDisposable
         int[] shape = ImageShape(input.Schema);
         if (_o.PretrainedModel is { } p)
         {
-            NetworkInput.Check(input.Schema, _o.FeatureColumnName, p.InputShape, nameof(input));
+            NetworkInput.Check(input.Schema, _o.ImageColumnName, p.InputShape, nameof(input));
             shape = p.InputShape;
         }
         int voxels = shape.Aggregate(1, (a, b) => a * b);
@@ -51,7 +50,7 @@ internal sealed class TrainingRun : IDisposable
             throw new ArgumentOutOfRangeException(nameof(input), $"subject column '{subjectColumn}' not found");
         }
         string temporary = _o.CheckpointDirectory ?? Path.GetTempPath();
-        var store = Own(ImageStore.Read(input, _o.FeatureColumnName, label, subjectColumn, voxels, _o.MaxInMemoryBytes, temporary, CheckAlive));
+        var store = Own(ImageStore.Read(input, _o.ImageColumnName, label, subjectColumn, voxels, _o.MaxInMemoryBytes, temporary, CheckAlive));
         if (store.Count == 0)
         {
             throw new ArgumentOutOfRangeException(nameof(input), $"label column '{_o.LabelColumnName}' has no values (all missing)");
@@ -61,8 +60,8 @@ internal sealed class TrainingRun : IDisposable
         if (_o.ValidationData is { } v)
         {
             LabelColumn.Inspect(v.Schema, _o.LabelColumnName, _kind);
-            NetworkInput.Check(v.Schema, _o.FeatureColumnName, shape, nameof(MriNetTransferTrainer.Options.ValidationData));
-            validationStore = Own(ImageStore.Read(v, _o.FeatureColumnName, label, null, voxels, _o.MaxInMemoryBytes, temporary, CheckAlive));
+            NetworkInput.Check(v.Schema, _o.ImageColumnName, shape, nameof(MriNetTransferTrainer.Options.ValidationData));
+            validationStore = Own(ImageStore.Read(v, _o.ImageColumnName, label, null, voxels, _o.MaxInMemoryBytes, temporary, CheckAlive));
             train = [.. Enumerable.Range(0, store.Count)];
             validation = [.. Enumerable.Range(0, validationStore.Count)];
         }
@@ -82,7 +81,8 @@ internal sealed class TrainingRun : IDisposable
         var task = ModelTask.For(label, _kind == LabelKind.Regression ? mean : null, _kind == LabelKind.Regression ? sd : null);
         var model = _o.PretrainedModel is { } pretrained
             ? HeadAdapter.Adapt(pretrained, _kind == LabelKind.Regression ? 0 : label.ClassNames.Count, mean, label.ClassNames, _o.Seed).WithTask(task)
-            : MriNetModel.CreateMriNet(shape, task, _o.Seed);
+            // A fresh network records how its input was prepared, so that NiftiLoaderOptions.For(model) conforms new data alike.
+            : MriNetModel.CreateMriNet(shape, task, _o.Seed, conventions: LoaderPipeline.Of(input.Schema[_o.ImageColumnName])?.Settings.Conventions());
         double learningRate = _o.LearningRate ?? _o.PretrainedModel?.LearningRate ?? TrainingDefaults.LearningRate;
         var phases = Plan(model.Spec, learningRate, _o.FineTuneLearningRate ?? learningRate);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,
@@ -180,11 +180,11 @@ internal sealed class TrainingRun : IDisposable
 
     private int[] ImageShape(DataViewSchema schema)
     {
-        var column = schema.GetColumnOrNull(_o.FeatureColumnName)
-            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"image column '{_o.FeatureColumnName}' not found (add ml.Transforms.LoadNifti(\"{_o.FeatureColumnName}\", ...) before the trainer)");
+        var column = schema.GetColumnOrNull(_o.ImageColumnName)
+            ?? throw new ArgumentOutOfRangeException(nameof(schema), $"image column '{_o.ImageColumnName}' not found (add ml.Transforms.LoadNifti(\"{_o.ImageColumnName}\", ...) before the trainer)");
         if (column.Type is not VectorDataViewType { ItemType: NumberDataViewType item, IsKnownSize: true } vector || item != NumberDataViewType.Single || vector.Dimensions.Length != 3)
         {
-            throw new ArgumentOutOfRangeException(nameof(schema), $"image column '{_o.FeatureColumnName}' is {column.Type}; the trainer needs a known-size Vector<Single, D, H, W> (LoadNifti's output)");
+            throw new ArgumentOutOfRangeException(nameof(schema), $"image column '{_o.ImageColumnName}' is {column.Type}; the trainer needs a known-size Vector<Single, D, H, W> (LoadNifti's output)");
         }
         return [.. vector.Dimensions];
     }

@@ -16,7 +16,7 @@ internal sealed record PlaceInBox(int[] Target, bool PruneToBrain, float Backgro
     public int Length => Target[0] * Target[1] * Target[2];
 
     /// <summary>Writes the placed volume into <paramref name="destination"/> (length <see cref="Length"/>); returns where it came from.</summary>
-    /// <exception cref="NiftiFormatException">Without pruning, the grid does not have the box's shape.</exception>
+    /// <exception cref="ImageFormatException">Without pruning, the grid does not have the box's shape.</exception>
     public PruneRecord Apply(PreparedVolume prepared, Span<float> destination, string path)
     {
         if (!PruneToBrain)
@@ -32,7 +32,7 @@ internal sealed record PlaceInBox(int[] Target, bool PruneToBrain, float Backgro
     }
 
     /// <summary>Where <see cref="Apply"/> puts <paramref name="prepared"/>, without copying voxels.</summary>
-    /// <exception cref="NiftiFormatException">Without pruning, the grid does not have the box's shape.</exception>
+    /// <exception cref="ImageFormatException">Without pruning, the grid does not have the box's shape.</exception>
     public PruneRecord Placement(PreparedVolume prepared, string path)
     {
         if (!PruneToBrain)
@@ -52,7 +52,7 @@ internal sealed record PlaceInBox(int[] Target, bool PruneToBrain, float Backgro
     {
         if (!prepared.GridShape.SequenceEqual(Target))
         {
-            throw new NiftiFormatException(path, $"grid {string.Join('x', prepared.GridShape)} after reorientation differs from the loader's shape {string.Join('x', Target)}; enable pruning or resample to a common voxel size");
+            throw new ImageFormatException(path, $"grid {string.Join('x', prepared.GridShape)} after reorientation differs from the loader's shape {string.Join('x', Target)}; enable pruning or resample to a common voxel size");
         }
     }
 

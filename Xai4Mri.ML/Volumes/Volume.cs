@@ -68,7 +68,7 @@ public sealed class Volume
     }
 
     /// <summary>Writes the volume as a NIfTI-1 float32 file with its affine (.nii, or .nii.gz when the name ends in .gz).</summary>
-    /// <exception cref="NiftiFormatException">The file cannot be written.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be written.</exception>
     public void Save(string path) => NiftiWriter.Write<float>(path, ToFileOrder(), [Shape[0], Shape[1], Shape[2]], Affine);
 
     /// <summary>
@@ -76,8 +76,8 @@ public sealed class Volume
     /// </summary>
     /// <param name="image">An opened image.</param>
     /// <param name="allowFourD">When true, a 4-D image yields its first volume; otherwise 4-D input is an error.</param>
-    /// <exception cref="NiftiFormatException">The image is not 3-D (or 4-D when allowed), or cannot be read.</exception>
-    public static Volume FromImage(NiftiImage image, bool allowFourD = false)
+    /// <exception cref="ImageFormatException">The image is not 3-D (or 4-D when allowed), or cannot be read.</exception>
+    public static Volume FromImage(MriImage image, bool allowFourD = false)
     {
         ArgumentNullException.ThrowIfNull(image);
         long[] shape = image.Shape;
@@ -89,13 +89,13 @@ public sealed class Volume
         }
         if (extra > 1 && !allowFourD)
         {
-            throw new NiftiFormatException(image.FilePath, $"image is {shape.Length}-D ({string.Join('x', shape)}); a 3-D volume is expected (allow 4-D input to take the first volume)");
+            throw new ImageFormatException(image.FilePath, $"image is {shape.Length}-D ({string.Join('x', shape)}); a 3-D volume is expected (allow 4-D input to take the first volume)");
         }
         int nx = (int)shape[0], ny = spatial > 1 ? (int)shape[1] : 1, nz = spatial > 2 ? (int)shape[2] : 1;
         long perVolume = (long)nx * ny * nz;
         if (perVolume > Array.MaxLength)
         {
-            throw new NiftiFormatException(image.FilePath, $"volume of {perVolume} voxels is too large");
+            throw new ImageFormatException(image.FilePath, $"volume of {perVolume} voxels is too large");
         }
         float[] all = image.GetFloatData();
         var data = GC.AllocateUninitializedArray<float>((int)perVolume);

@@ -67,7 +67,7 @@ public sealed class VolumeCache
     }
 
     /// <summary>The prepared volume of <paramref name="path"/> through <paramref name="pipeline"/>'s cached steps, decoding only when no valid entry exists.</summary>
-    /// <exception cref="NiftiFormatException">The file cannot be read or prepared.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be read or prepared.</exception>
     internal PreparedVolume GetOrPrepare(string path, VolumePipeline pipeline)
     {
         string key = Key(path, pipeline.CacheKey);
@@ -105,12 +105,12 @@ public sealed class VolumeCache
             info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new NiftiFormatException(path, "file not found");
+                throw new ImageFormatException(path, "file not found");
             }
         }
-        catch (Exception e) when (e is IOException and not NiftiFormatException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException and not ImageFormatException or UnauthorizedAccessException)
         {
-            throw new NiftiFormatException(path, $"cannot read file ({e.Message})", e);
+            throw new ImageFormatException(path, $"cannot read file ({e.Message})", e);
         }
         var id = (info.FullName, info.Length, info.LastWriteTimeUtc);
         if (ContentHashes.TryGetValue(id, out string? known))

@@ -65,12 +65,12 @@ internal sealed class VolumePipeline
     public string CacheKey { get; }
 
     /// <summary>Reads <paramref name="path"/> and runs the cached steps.</summary>
-    /// <exception cref="NiftiFormatException">The file cannot be read, is not 3-D (unless allowed), or has no definite orientation.</exception>
-    public PreparedVolume Prepare(string path) => Prepare(NiftiImage.Load(path));
+    /// <exception cref="ImageFormatException">The file cannot be read, is not 3-D (unless allowed), or has no definite orientation.</exception>
+    public PreparedVolume Prepare(string path) => Prepare(MriImage.Load(path));
 
     /// <summary>The cached steps on an image already opened (callers that also need its header open it once).</summary>
-    /// <exception cref="NiftiFormatException">The image is not 3-D (unless allowed), or a step cannot apply to it.</exception>
-    public PreparedVolume Prepare(NiftiImage image)
+    /// <exception cref="ImageFormatException">The image is not 3-D (unless allowed), or a step cannot apply to it.</exception>
+    public PreparedVolume Prepare(MriImage image)
     {
         Volume volume = Volume.FromImage(image, AllowFourD);
         long nonFinite = 0;
@@ -92,7 +92,7 @@ internal sealed class VolumePipeline
             }
             catch (ArgumentException e)
             {
-                throw new NiftiFormatException(image.FilePath, $"cannot {step.Description}: {e.Message}", e);
+                throw new ImageFormatException(image.FilePath, $"cannot {step.Description}: {e.Message}", e);
             }
         }
         var box = BrainBox.Find(volume, Background);
@@ -111,7 +111,7 @@ internal sealed class VolumePipeline
     }
 
     /// <summary>Places <paramref name="prepared"/> in the box and scales it, into <paramref name="destination"/>; returns how it was placed.</summary>
-    /// <exception cref="NiftiFormatException">Without pruning, the file's grid does not have the box's shape.</exception>
+    /// <exception cref="ImageFormatException">Without pruning, the file's grid does not have the box's shape.</exception>
     public PruneRecord Conform(PreparedVolume prepared, Span<float> destination, string path)
     {
         var record = Placement.Apply(prepared, destination, path);

@@ -88,7 +88,7 @@ internal static class AnalysisValidation
         var rows = new List<string> { "participant_id\tlesion\tpath" };
         for (int i = 0; i < subjects.Count; i++)
         {
-            var image = NiftiImage.Load(subjects[i].Path);
+            var image = MriImage.Load(subjects[i].Path);
             float[] data = image.GetFloatData();
             long[] shape = image.Shape;
             if (withLesion[i])
@@ -233,7 +233,7 @@ internal static class AnalysisValidation
             string label = scenario.Regression ? scenario.Label : "Label";
             var clock = Stopwatch.StartNew();
             var fitted = ml.Transforms.LoadNifti("Image", "Path", TransferStudy.Loader(Path.Combine(work, "cache")))
-                .Append(ml.Transforms.AnalyzeTransfer(pretrained, label)).Fit(data);
+                .Append(ml.Transforms.AnalyzeTransfer(label, "Image", pretrained)).Fit(data);
             var report = fitted.LastTransformer.Report;
             report.Save(Path.Combine(work, $"report-{scenario.Key}"));
             var scores = outcomes[scenario.Key];
@@ -241,13 +241,13 @@ internal static class AnalysisValidation
             // Higher is better for balanced accuracy, lower for MAE.
             var best = scenario.Regression ? scores.MinBy(p => p.Value) : scores.MaxBy(p => p.Value);
             double actual = Recommender.Skill(best.Value, chance, scenario.Regression);
-            string key = report.Recommendation.Strategy switch
+            string key = report.Recommendation.Approach switch
             {
-                RecommendedStrategy.FrozenFeatures => "features",
-                RecommendedStrategy.LinearProbeThenFineTune => "probe",
-                RecommendedStrategy.DualPhase => "dual",
-                RecommendedStrategy.MonoPhase => "mono",
-                RecommendedStrategy.TrainFromScratch => "scratch",
+                TransferApproach.FrozenFeatures => "features",
+                TransferApproach.LinearProbeThenFineTune => "probe",
+                TransferApproach.DualPhase => "dual",
+                TransferApproach.MonoPhase => "mono",
+                TransferApproach.TrainFromScratch => "scratch",
                 _ => "none",
             };
             // "Too little signal" scores what not training gives: the chance level.
@@ -256,7 +256,7 @@ internal static class AnalysisValidation
             bool within = scenario.Regression ? recommended <= 1.1 * best.Value : recommended >= 0.9 * best.Value;
             rows.Add((scenario, report, actual, best.Key, best.Value, recommended, within));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"({scenario.Key}) expected skill {report.Recommendation.ExpectedSkill:F3}, actual {actual:F3} ({best.Key}); recommended {report.Recommendation.Strategy} → {recommended:G4} vs best {best.Value:G4} {(within ? "within 10 %" : "NOT within 10 %")}; {clock.Elapsed.TotalSeconds:F0} s"));
+                $"({scenario.Key}) expected skill {report.Recommendation.ExpectedSkill:F3}, actual {actual:F3} ({best.Key}); recommended {report.Recommendation.Approach} → {recommended:G4} vs best {best.Value:G4} {(within ? "within 10 %" : "NOT within 10 %")}; {clock.Elapsed.TotalSeconds:F0} s"));
         }
         double rho = Spearman([.. rows.Select(r => r.R.Recommendation.ExpectedSkill)], [.. rows.Select(r => r.Actual)]);
         var c = CultureInfo.InvariantCulture;
@@ -266,7 +266,7 @@ internal static class AnalysisValidation
             "|---|---|---|---|---|---|---|---|---|---|---|",
         };
         md.AddRange(rows.Select(r => string.Create(c,
-            $"| ({r.S.Key}) {r.S.Description} | {r.S.N} | {r.R.Recommendation.Metric} | {chances[r.S.Key]:G3} | {r.BestScore:G3} ({r.Best}) | {r.Actual:F2} | {r.R.Recommendation.ExpectedSkill:F2} | {r.R.Recommendation.Strategy} ({r.R.Recommendation.ConfidenceLevel}) | {r.RecommendedScore:G3} | {(r.Within ? "yes" : "**no**")} | {r.R.Seconds:F0} |")));
+            $"| ({r.S.Key}) {r.S.Description} | {r.S.N} | {r.R.Recommendation.Metric} | {chances[r.S.Key]:G3} | {r.BestScore:G3} ({r.Best}) | {r.Actual:F2} | {r.R.Recommendation.ExpectedSkill:F2} | {r.R.Recommendation.Approach} ({r.R.Recommendation.ConfidenceLevel}) | {r.RecommendedScore:G3} | {(r.Within ? "yes" : "**no**")} | {r.R.Seconds:F0} |")));
         md.Add("");
         md.Add(string.Create(c, $"Spearman's rank correlation of expected vs actual skill over {rows.Count} scenarios: **{rho:F2}**."));
         File.WriteAllLines(Path.Combine(work, "analysis-validation.md"), md);
@@ -300,10 +300,10 @@ internal static class AnalysisValidation
                 var data = StudyTable.Load(ml, Path.Combine(cohort, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz", options: new StudyTableOptions { NumericColumns = ["age"] });
                 var clock = Stopwatch.StartNew();
                 var fitted = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { VoxelSize = [2.0], TargetShape = shape, CacheDirectory = cache })
-                    .Append(ml.Transforms.AnalyzeTransfer(model, "age", options: new TransferAnalysisOptions { Progress = new Lines(clock) })).Fit(data);
+                    .Append(ml.Transforms.AnalyzeTransfer("age", "Image", model, options: new TransferAnalysisOptions { Progress = new Lines(clock) })).Fit(data);
                 var report = fitted.LastTransformer.Report;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{subjects} subjects, 2 mm, input {string.Join('x', shape)}, {run}: {clock.Elapsed.TotalSeconds:F0} s in all (analysis {report.Seconds:F0} s); {Environment.ProcessorCount} cores; recommendation {report.Recommendation.Strategy}"));
+                    $"{subjects} subjects, 2 mm, input {string.Join('x', shape)}, {run}: {clock.Elapsed.TotalSeconds:F0} s in all (analysis {report.Seconds:F0} s); {Environment.ProcessorCount} cores; recommendation {report.Recommendation.Approach}"));
             }
         }
         finally

@@ -28,7 +28,7 @@ internal static class InferenceBenchmark
         torch.set_num_threads(threads);
         foreach (int[] shape in shapes.Count > 0 ? shapes : [[45, 54, 45], [91, 109, 91]])
         {
-            using var net = new SpecNetwork(Architectures.MriNet(shape), seed: 1);
+            using var net = new NetworkModule(Architectures.MriNet(shape), seed: 1);
             net.eval();
             var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1 };
             using var session = new InferenceSession(OnnxExporter.ExportBytes(net), options);

@@ -8,7 +8,7 @@ namespace Xai4Mri.Bench;
 
 /// <summary>
 /// NIfTI reading speed against its anchors, in one run: plain GZipStream inflate of the same file into a pre-sized
-/// array (the floor), our reader (<c>NiftiImage.Load(path).GetFloatData()</c>), and nibabel's timings passed in as
+/// array (the floor), our reader (<c>MriImage.Load(path).GetFloatData()</c>), and nibabel's timings passed in as
 /// JSON from bench/nibabel_read.py. Also the managed bytes one read allocates and how parallel reads scale.
 /// </summary>
 internal static class ReadingBenchmark
@@ -35,7 +35,7 @@ internal static class ReadingBenchmark
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (string file in files)
         {
-            var image = NiftiImage.Load(file);
+            var image = MriImage.Load(file);
             long decompressed = MeasureDecompressedLength(file);
             var buffer = new byte[decompressed];
             var inflate = new List<double>();
@@ -49,12 +49,12 @@ internal static class ReadingBenchmark
             for (int round = 0; round < 3; round++)
             {
                 Measure(inflate, block, () => Inflate(file, buffer));
-                Measure(ours, block, () => NiftiImage.Load(file).GetFloatData());
-                Measure(oursReused, block, () => NiftiImage.Load(file).Data.ReadFloat32(target));
+                Measure(ours, block, () => MriImage.Load(file).GetFloatData());
+                Measure(oursReused, block, () => MriImage.Load(file).Data.ReadFloat32(target));
             }
             GC.Collect();
             long before = GC.GetAllocatedBytesForCurrentThread();
-            float[] data = NiftiImage.Load(file).GetFloatData();
+            float[] data = MriImage.Load(file).GetFloatData();
             long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
             double outputBytes = (double)data.Length * sizeof(float);
 
@@ -76,14 +76,14 @@ internal static class ReadingBenchmark
     private static void ParallelScaling(List<string> files, CultureInfo inv)
     {
         var work = Enumerable.Range(0, 16).Select(i => files[i % files.Count]).ToArray();
-        long voxels = files.Max(f => NiftiImage.Load(f).Data.VoxelCount);
+        long voxels = files.Max(f => MriImage.Load(f).Data.VoxelCount);
         using var buffers = new ThreadLocal<float[]>(() => new float[voxels]);
         double Rate(int threads, bool reuse)
         {
             var sw = Stopwatch.StartNew();
             Parallel.ForEach(work, new ParallelOptions { MaxDegreeOfParallelism = threads }, f =>
             {
-                var image = NiftiImage.Load(f);
+                var image = MriImage.Load(f);
                 if (reuse)
                 {
                     image.Data.ReadFloat32(buffers.Value.AsSpan(0, (int)image.Data.VoxelCount));

@@ -30,7 +30,7 @@ internal static class TrainingBenchmark
         torch.set_num_threads(threads);
         foreach (int[] shape in shapes.Count > 0 ? shapes : [[45, 54, 45], [91, 109, 91]])
         {
-            using var net = new SpecNetwork(Architectures.MriNet(shape), seed: 1);
+            using var net = new NetworkModule(Architectures.MriNet(shape), seed: 1);
             net.train();
             var optimizer = optim.Adam(net.parameters(), 5e-4);
             var generator = new Generator(1);

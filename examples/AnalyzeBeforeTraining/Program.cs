@@ -44,7 +44,7 @@ var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
 // 1. Analyse: diagnostics, LogME and cross-validated probes on pretrained vs raw features, domain shift, advice.
 Console.WriteLine($"Analysing {split.Train.Count} subjects …");
 var analysis = loader
-    .Append(ml.Transforms.AnalyzeTransfer(pretrained, labelColumnName: "age", options: new TransferAnalysisOptions
+    .Append(ml.Transforms.AnalyzeTransfer("age", "Image", pretrained, options: new TransferAnalysisOptions
     {
         Seed = 1,
         Progress = new SyncProgress<string>(line => Console.WriteLine($"  {line}")),
@@ -60,12 +60,12 @@ Console.WriteLine($"Report saved to {reportFolder}: {string.Join(", ", Directory
 // 2. Follow the advice.
 var advice = report.Recommendation;
 IEstimator<ITransformer> trainer;
-switch (advice.Strategy)
+switch (advice.Approach)
 {
-    case RecommendedStrategy.TooLittleSignal:
+    case TransferApproach.TooLittleSignal:
         Console.WriteLine("The analysis finds too little signal to train on; stopping here.");
         return;
-    case RecommendedStrategy.FrozenFeatures:
+    case TransferApproach.FrozenFeatures:
         // ToTrainerOptions refuses this case: no network trains. The frozen penultimate features go into the learner
         // of the best probe: a ridge-like linear model (normalised features, SDCA with an L2 penalty) or FastTree.
         bool linear = report.Transferability.BestPretrained.Model == "ridge";
@@ -90,7 +90,7 @@ var model = loader.Append(trainer).Fit(parts.Train);
 // 3. Did it keep the promise? Held-out subjects against the analysis's expected score.
 var metrics = ml.Regression.Evaluate(model.Transform(parts.Test), labelColumnName: "age");
 Console.WriteLine();
-Console.WriteLine($"Advice: {advice.Strategy} (confidence {advice.Confidence:F2}, {advice.ConfidenceLevel}); expected {advice.Metric} {advice.ExpectedScore:F2} years, " +
+Console.WriteLine($"Advice: {advice.Approach} (confidence {advice.Confidence:F2}, {advice.ConfidenceLevel}); expected {advice.Metric} {advice.ExpectedScore:F2} years, " +
     $"chance {advice.ChanceScore:F2}.");
 Console.WriteLine($"Held-out result on {split.Test.Count} subjects: MAE {metrics.MeanAbsoluteError:F2} years, R² {metrics.RSquared:F2}. " +
     $"Analysis {report.Seconds:F0} s; done in {clock.Elapsed.TotalSeconds:F0} s.");

@@ -81,7 +81,7 @@ Console.WriteLine($"Exported {onnx} ({new FileInfo(onnx).Length:N0} bytes); re-i
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");
 
 // One volume through a network in evaluation mode: [1, 1, D, H, W] in, the flattened output back.
-static float[] Predict(SpecNetwork network, float[] volume, int[] shape)
+static float[] Predict(NetworkModule network, float[] volume, int[] shape)
 {
     network.eval();
     using var scope = NewDisposeScope();

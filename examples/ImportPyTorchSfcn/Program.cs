@@ -64,7 +64,7 @@ float[] volume;
 string what;
 if (args.Length > 1)
 {
-    volume = ReferencePreparation(NiftiImage.Load(args[1]), shape);
+    volume = ReferencePreparation(MriImage.Load(args[1]), shape);
     what = Path.GetFileName(args[1]);
 }
 else
@@ -107,7 +107,7 @@ Console.WriteLine($"  most probable bin {top} (ages {42 + top}–{43 + top}, p =
 Console.WriteLine($"Done in {clock.Elapsed.TotalSeconds:F1} s.");
 
 // The network's flattened eval-mode output for an input of the given shape.
-static float[] Forward(SpecNetwork network, float[] input, long[] shape)
+static float[] Forward(NetworkModule network, float[] input, long[] shape)
 {
     network.eval();
     using var scope = NewDisposeScope();
@@ -117,7 +117,7 @@ static float[] Forward(SpecNetwork network, float[] input, long[] shape)
 
 // dp_utils.crop_center and data / data.mean() of the reference notebook, on the voxel array in file order (nibabel's
 // [x, y, z]), returned C-ordered (last axis fastest) as the network reads it.
-static float[] ReferencePreparation(NiftiImage image, int[] shape)
+static float[] ReferencePreparation(MriImage image, int[] shape)
 {
     int nx = (int)image.Shape[0], ny = (int)image.Shape[1], nz = (int)image.Shape[2];
     float[] data = image.GetFloatData();                       // first axis fastest

@@ -82,22 +82,22 @@ Console.WriteLine($"  report with figures: {reportFolder}");
 //    training (loader statistics, head bias, early stopping).
 Step("4/6 Cross-validation (5 folds)");
 // Dual-phase as the analysis sizes it, or with the library's defaults when it recommends something else.
-var dualOptions = advice.Strategy == RecommendedStrategy.DualPhase
+var dualOptions = advice.Approach == TransferApproach.DualPhase
     ? advice.ToTrainerOptions("age", pretrained)
     : new MriNetTransferTrainer.Options { LabelColumnName = "age", PretrainedModel = pretrained, Strategy = TransferStrategy.DualPhase };
 var candidates = new List<(string Name, Func<string, IEstimator<ITransformer>> Make)>();
-switch (advice.Strategy)
+switch (advice.Approach)
 {
-    case RecommendedStrategy.DualPhase:
+    case TransferApproach.DualPhase:
         candidates.Add(("dual-phase transfer (recommended)", label => Trainer(dualOptions, label)));
         candidates.Add(("frozen features + FastTree", _ => FrozenFeatures()));
         break;
-    case RecommendedStrategy.FrozenFeatures:
+    case TransferApproach.FrozenFeatures:
         candidates.Add(("frozen features + FastTree (recommended)", _ => FrozenFeatures()));
         candidates.Add(("dual-phase transfer", label => Trainer(dualOptions, label)));
         break;
-    case RecommendedStrategy.MonoPhase or RecommendedStrategy.LinearProbeThenFineTune or RecommendedStrategy.TrainFromScratch:
-        candidates.Add(($"{advice.Strategy} (recommended)", label => Trainer(advice.ToTrainerOptions("age", pretrained), label)));
+    case TransferApproach.MonoPhase or TransferApproach.LinearProbeThenFineTune or TransferApproach.TrainFromScratch:
+        candidates.Add(($"{advice.Approach} (recommended)", label => Trainer(advice.ToTrainerOptions("age", pretrained), label)));
         candidates.Add(("dual-phase transfer", label => Trainer(dualOptions, label)));
         candidates.Add(("frozen features + FastTree", _ => FrozenFeatures()));
         break;

@@ -3,9 +3,7 @@ using System.Globalization;
 using Microsoft.ML;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
-using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.Cli;
 
@@ -53,7 +51,7 @@ internal static class AnalyzeCommand
         using (var bar = io.Progress("analyze", 0, "steps"))
         {
             var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Steps(bar, io.Interactive) };
-            var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(pretrained, labelColumn, options: options));
+            var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(labelColumn, "Image", pretrained, options: options));
             using (io.OnCancel("analyze", () => MLCancel.CancelExecution(ml)))
             {
                 report = pipeline.Fit(study).LastTransformer.Report;
@@ -68,7 +66,7 @@ internal static class AnalyzeCommand
         report.Save(output);
         var r = report.Recommendation;
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Recommendation: {r.Strategy} (confidence {r.ConfidenceLevel}); expected {r.Metric} {r.ExpectedScore:G3}, chance {r.ChanceScore:G3}"));
+            $"Recommendation: {r.Approach} (confidence {r.ConfidenceLevel}); expected {r.Metric} {r.ExpectedScore:G3}, chance {r.ChanceScore:G3}"));
         stdout.WriteLine($"Report written to {Path.Combine(output, "report.md")} with report.json and {TransferReport.Figures.Count} figures");
         return CliApp.ExitOk;
     }

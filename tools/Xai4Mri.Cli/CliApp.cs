@@ -192,7 +192,7 @@ public static class CliApp
             stderr.WriteLine($"xai4mri {command}: {Cause(e).Message}");
             return ExitUsage;
         }
-        catch (Exception e) when (Cause(e) is IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException or InvalidOperationException)
+        catch (Exception e) when (Cause(e) is IOException or UnauthorizedAccessException or ImageFormatException or ModelFormatException or DatasetException or InvalidOperationException)
         {
             stderr.WriteLine($"xai4mri {command}: {Cause(e).Message.Split('\n')[0].TrimEnd()}");
             return ExitBadInput;
@@ -208,7 +208,7 @@ public static class CliApp
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
             // A usage error counts only as thrown: wrapped by ML.NET it came from the data, which makes it an input error.
-            if (x is OperationCanceledException or IOException or UnauthorizedAccessException or NiftiFormatException or ModelFormatException or DatasetException
+            if (x is OperationCanceledException or IOException or UnauthorizedAccessException or ImageFormatException or ModelFormatException or DatasetException
                 || (x == e && x is ArgumentException))
             {
                 return x;

@@ -20,14 +20,14 @@ internal static class InfoCommand
 
     private static int Run(string path, bool json, TextWriter stdout, TextWriter stderr)
     {
-        NiftiImage image;
+        MriImage image;
         VoxelStatistics stats;
         try
         {
-            image = NiftiImage.Load(path);
+            image = MriImage.Load(path);
             stats = image.Data.ComputeStatistics();
         }
-        catch (NiftiFormatException e)
+        catch (ImageFormatException e)
         {
             stderr.WriteLine($"xai4mri info: {e.Message}");
             return CliApp.ExitBadInput;
@@ -37,7 +37,7 @@ internal static class InfoCommand
     }
 
     /// <summary>One JSON object; non-finite statistics (no finite voxel) are written as null.</summary>
-    internal static string ToJson(NiftiImage image, VoxelStatistics stats)
+    internal static string ToJson(MriImage image, VoxelStatistics stats)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer))
@@ -97,7 +97,7 @@ internal static class InfoCommand
         }
     }
 
-    private static string ToText(NiftiImage image, VoxelStatistics stats)
+    private static string ToText(MriImage image, VoxelStatistics stats)
     {
         var c = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();

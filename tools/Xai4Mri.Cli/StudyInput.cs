@@ -3,7 +3,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
-using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;

@@ -90,7 +90,7 @@ internal static class SynthCommand
             stderr.WriteLine($"xai4mri synth: {e.Message.TrimEnd('.')}. Run 'xai4mri synth --help' for usage.");
             return CliApp.ExitUsage;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NiftiFormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ImageFormatException)
         {
             stderr.WriteLine($"xai4mri synth: {e.Message}");
             return CliApp.ExitBadInput;

@@ -1,10 +1,8 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
-using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;

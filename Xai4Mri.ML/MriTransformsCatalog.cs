@@ -7,24 +7,29 @@ using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML;
 
-/// <summary>Catalog entry points of Xai4Mri.ML (<c>ml.Transforms.LoadNifti</c>, …).</summary>
-public static class MLContextExtensions
+/// <summary>
+/// Xai4Mri.ML's entry points on <c>ml.Transforms</c>: loading MRI files, adapting a head, frozen features and the
+/// transfer analysis. Arguments come in one order — output column, input (image) column, model, options — and each
+/// estimator gets the context's host environment (its log, cancellation and device settings).
+/// </summary>
+public static class MriTransformsCatalog
 {
     /// <summary>
     /// Loads the MRI files named in <paramref name="inputColumnName"/> (NIfTI-1/2, .nii.gz, .hdr/.img, MGH/MGZ) into a
     /// known-size float vector column of conformed volumes (reoriented, optionally resampled, pruned, normalised).
+    /// For a pretrained model, start from <see cref="NiftiLoaderOptions.For"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the image column to add.</param>
     /// <param name="inputColumnName">Text column with file paths; default "Path".</param>
     /// <param name="options">Loader settings; null for xai4mri's defaults.</param>
+    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
     public static NiftiLoaderEstimator LoadNifti(this TransformsCatalog catalog, string outputColumnName, string inputColumnName = "Path", NiftiLoaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
         ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
-        var env = MLNetInternals.Environment(catalog);
-        return new NiftiLoaderEstimator(env, outputColumnName, inputColumnName, options ?? new NiftiLoaderOptions());
+        return new NiftiLoaderEstimator(MLNetInternals.Environment(catalog), outputColumnName, inputColumnName, options ?? new NiftiLoaderOptions());
     }
 
     /// <summary>
@@ -53,31 +58,38 @@ public static class MLContextExtensions
     /// adapted network as <see cref="MriNetPredictionTransformer.Model"/>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="pretrained">The pretrained model; it is not changed.</param>
     /// <param name="labelColumnName">The label column of the new task.</param>
-    /// <param name="options">Image column, warm-up and seed; null for defaults (image column "Image", no warm-up).</param>
-    public static AdaptHeadEstimator AdaptHead(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName = "Label", AdaptHeadOptions? options = null)
+    /// <param name="imageColumnName">The image column (LoadNifti's output, of the network's input shape).</param>
+    /// <param name="pretrained">The pretrained model; it is not changed.</param>
+    /// <param name="options">Warm-up and seed; null for defaults (no warm-up).</param>
+    public static AdaptHeadEstimator AdaptHead(this TransformsCatalog catalog, string labelColumnName, string imageColumnName, MriNetModel pretrained, AdaptHeadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(pretrained);
         ArgumentException.ThrowIfNullOrEmpty(labelColumnName);
-        return new AdaptHeadEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, options ?? new AdaptHeadOptions());
+        ArgumentException.ThrowIfNullOrEmpty(imageColumnName);
+        ArgumentNullException.ThrowIfNull(pretrained);
+        return new AdaptHeadEstimator(MLNetInternals.Environment(catalog), labelColumnName, imageColumnName, pretrained, options ?? new AdaptHeadOptions());
     }
+
+    /// <summary>The former argument order of <see cref="AdaptHead(TransformsCatalog, string, string, MriNetModel, AdaptHeadOptions?)"/>; the image column comes from the options.</summary>
+    [Obsolete("Use AdaptHead(labelColumnName, imageColumnName, pretrained, options).")]
+    public static AdaptHeadEstimator AdaptHead(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName = "Label", AdaptHeadOptions? options = null) =>
+        AdaptHead(catalog, labelColumnName, options?.FeatureColumnName ?? "Image", pretrained, options);
 
     /// <summary>
     /// Frozen features for ML.NET's trainers: adds <paramref name="outputColumnName"/>, a known-size
     /// <c>Vector&lt;Single, F&gt;</c> holding the activations of layer <paramref name="layer"/> of
-    /// <paramref name="model"/> for the image in <paramref name="inputColumnName"/> (e.g. from <c>LoadNifti</c>), so
-    /// that <c>LoadNifti → MriNetFeaturize → FastTree</c> is a transfer pipeline. The network is not trained or changed.
+    /// <paramref name="model"/> for the image in <paramref name="imageColumnName"/>, so that
+    /// <c>LoadNifti → MriNetFeaturize → FastTree</c> is a transfer pipeline. The network is not trained or changed.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the feature column to add (e.g. "Features").</param>
-    /// <param name="inputColumnName">The image column; a known-size vector of the network's input size.</param>
+    /// <param name="imageColumnName">The image column; a known-size vector of the network's input size.</param>
     /// <param name="model">The pretrained network.</param>
     /// <param name="layer">Index into <c>model.Spec.Layers</c>; null = the layer before the head (<c>Spec.HeadIndex - 1</c>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="layer"/> is outside the network's layers.</exception>
-    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, MriNetModel model, int? layer = null) =>
-        MriNetFeaturize(catalog, outputColumnName, inputColumnName, model, new MriNetFeaturizeOptions { LayerIndex = layer });
+    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string imageColumnName, MriNetModel model, int? layer = null) =>
+        MriNetFeaturize(catalog, outputColumnName, imageColumnName, model, new MriNetFeaturizeOptions { LayerIndex = layer });
 
     /// <summary>
     /// Frozen features for ML.NET's trainers, with the layer chosen by index or name and the features' form
@@ -85,34 +97,39 @@ public static class MLContextExtensions
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
     /// <param name="outputColumnName">Name of the feature column to add (e.g. "Features").</param>
-    /// <param name="inputColumnName">The image column; a known-size vector of the network's input size.</param>
+    /// <param name="imageColumnName">The image column; a known-size vector of the network's input size.</param>
     /// <param name="model">The pretrained network.</param>
     /// <param name="options">Layer (index or name), flattening and pooling.</param>
     /// <exception cref="ArgumentOutOfRangeException">The layer index is outside the network, the name unknown, or pooling asked of a layer without spatial axes.</exception>
-    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string inputColumnName, MriNetModel model, MriNetFeaturizeOptions options)
+    public static MriNetFeaturizeEstimator MriNetFeaturize(this TransformsCatalog catalog, string outputColumnName, string imageColumnName, MriNetModel model, MriNetFeaturizeOptions options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
-        ArgumentException.ThrowIfNullOrEmpty(inputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(imageColumnName);
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        return new MriNetFeaturizeEstimator(model, outputColumnName, inputColumnName, options);
+        return new MriNetFeaturizeEstimator(MLNetInternals.Environment(catalog), outputColumnName, imageColumnName, model, options);
     }
 
     /// <summary>
     /// Analyses whether <paramref name="pretrained"/> will transfer to the data and how to train it (xai4mri's
     /// <c>analyse_model_and_data</c>): dataset and model diagnostics, LogME and probes on pretrained vs raw features,
-    /// domain shift, and a recommended strategy with settings and reasons. Fit returns a pass-through transformer
+    /// domain shift, and a recommended approach with settings and reasons. Fit returns a pass-through transformer
     /// with <c>.Report</c>.
     /// </summary>
     /// <param name="catalog">The transforms catalog.</param>
-    /// <param name="pretrained">The pretrained model; it is not changed.</param>
     /// <param name="labelColumnName">Single (regression), Boolean or key (classes).</param>
-    /// <param name="imageColumnName">The image column LoadNifti wrote, conformed to the model's input. Default "Image".</param>
+    /// <param name="imageColumnName">The image column LoadNifti wrote, conformed to the model's input.</param>
+    /// <param name="pretrained">The pretrained model; it is not changed.</param>
     /// <param name="options">Folds, seed, site and path columns, reference data, progress; null for defaults.</param>
-    public static TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null)
+    public static TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, string labelColumnName, string imageColumnName, MriNetModel pretrained, TransferAnalysisOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new TransferAnalysisEstimator(MLNetInternals.Environment(catalog), pretrained, labelColumnName, imageColumnName, options);
+        return new TransferAnalysisEstimator(MLNetInternals.Environment(catalog), labelColumnName, imageColumnName, pretrained, options);
     }
+
+    /// <summary>The former argument order of <see cref="AnalyzeTransfer(TransformsCatalog, string, string, MriNetModel, TransferAnalysisOptions?)"/>.</summary>
+    [Obsolete("Use AnalyzeTransfer(labelColumnName, imageColumnName, pretrained, options).")]
+    public static TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null) =>
+        AnalyzeTransfer(catalog, labelColumnName, imageColumnName, pretrained, options);
 }

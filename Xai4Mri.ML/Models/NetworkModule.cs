@@ -9,7 +9,7 @@ namespace Xai4Mri.ML.Models;
 /// dict. New weights follow Keras' defaults (Glorot-uniform kernels, zero biases) so that a fresh MRInet starts as
 /// xai4mri's does; the generator is seeded for reproducible initialisation.
 /// </summary>
-public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
+public sealed class NetworkModule : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<nn.Module<Tensor, Tensor>> layers;
 
@@ -17,14 +17,14 @@ public sealed class SpecNetwork : nn.Module<Tensor, Tensor>
     // (parallel tests, a user's parallel jobs) would otherwise shift each other's masks.
     private readonly DropoutRandom _dropoutRandom = new();
 
-    static SpecNetwork()
+    static NetworkModule()
     {
         TorchRuntime.EnsureConfigured();
     }
 
     /// <summary>Builds the network; with <paramref name="seed"/> the initial weights are reproducible.</summary>
     /// <exception cref="ArgumentException">A layer does not fit its input shape.</exception>
-    public SpecNetwork(NetworkSpec spec, long? seed = null) : base(string.IsNullOrEmpty(spec.Architecture) ? "network" : spec.Architecture)
+    public NetworkModule(NetworkSpec spec, long? seed = null) : base(string.IsNullOrEmpty(spec.Architecture) ? "network" : spec.Architecture)
     {
         Spec = spec;
         var shapes = spec.Shapes();

@@ -4,7 +4,7 @@ using Xai4Mri.ML.Transfer;
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>The ways to use (or not use) a pretrained network on a new dataset that the analysis chooses between.</summary>
-public enum RecommendedStrategy
+public enum TransferApproach
 {
     /// <summary>Keep the network frozen: its penultimate features into a small ML.NET model (<c>MriNetFeaturize</c> + FastTree or a linear trainer).</summary>
     FrozenFeatures,
