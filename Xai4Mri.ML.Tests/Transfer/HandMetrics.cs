@@ -45,4 +45,21 @@ internal static class HandMetrics
         }
         return right / ((double)positives.Count * negatives.Count);
     }
+
+    /// <summary>Mean absolute error.</summary>
+    public static double Mae(IReadOnlyList<float> labels, IReadOnlyList<float> scores) =>
+        labels.Zip(scores).Average(p => Math.Abs((double)p.First - p.Second));
+
+    /// <summary>Root mean squared error.</summary>
+    public static double Rmse(IReadOnlyList<float> labels, IReadOnlyList<float> scores) =>
+        Math.Sqrt(labels.Zip(scores).Average(p => ((double)p.First - p.Second) * ((double)p.First - p.Second)));
+
+    /// <summary>Coefficient of determination: 1 − (residual sum of squares) / (sum of squares about the labels' mean).</summary>
+    public static double RSquared(IReadOnlyList<float> labels, IReadOnlyList<float> scores)
+    {
+        double mean = labels.Average(l => (double)l);
+        double residual = labels.Zip(scores).Sum(p => ((double)p.First - p.Second) * ((double)p.First - p.Second));
+        double total = labels.Sum(l => ((double)l - mean) * ((double)l - mean));
+        return 1 - (residual / total);
+    }
 }

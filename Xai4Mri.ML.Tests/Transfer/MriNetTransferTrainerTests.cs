@@ -346,7 +346,19 @@ public sealed class MriNetTransferTrainerTests
         var folds = ml.Regression.CrossValidate(data, trainer, numberOfFolds: 5, labelColumnName: "Age");
 
         Assert.HasCount(5, folds);
-        Assert.IsTrue(folds.All(f => double.IsFinite(f.Metrics.MeanAbsoluteError) && f.Model is not null));
+        // The held-out sets partition the rows, and each fold's metrics are those of its own scores (the LoadNifti
+        // pipeline by subject: CrossValidationBySubjectTests).
+        var heldOut = new List<string>();
+        foreach (var fold in folds)
+        {
+            var ids = fold.ScoredHoldOutSet.GetColumn<string>("participant_id").ToList();
+            var labels = fold.ScoredHoldOutSet.GetColumn<float>("Age").ToList();
+            var scores = fold.ScoredHoldOutSet.GetColumn<float>("Score").ToList();
+            heldOut.AddRange(ids);
+            Assert.AreEqual(HandMetrics.Mae(labels, scores), fold.Metrics.MeanAbsoluteError, 1e-9, $"fold {fold.Fold}: MAE");
+            Assert.AreEqual(HandMetrics.Rmse(labels, scores), fold.Metrics.RootMeanSquaredError, 1e-9, $"fold {fold.Fold}: RMSE");
+        }
+        CollectionAssert.AreEquivalent(TransferData.Rows(20).Select(r => r.participant_id).ToArray(), heldOut.ToArray());
     }
 
     [TestMethod]
