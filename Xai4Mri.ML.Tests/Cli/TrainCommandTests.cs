@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Tests.Volumes;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Tests.Cli;
@@ -86,28 +88,25 @@ public sealed class TrainCommandTests
         var (code, _, stderr) = CliRunner.Run(TrainArgs(table, dir.File("whole.zip"), dir.File("ckpt-whole"), dir.File("cache")));
         Assert.AreEqual(0, code, stderr);
 
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in TrainArgs(table, dir.File("resumed.zip"), dir.File("ckpt-killed"), dir.File("cache")).Prepend(Path.Combine(AppContext.BaseDirectory, "xai4mri.dll")))
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        using (var process = Process.Start(psi)!)
+        string killedErr;
+        using (var child = TrainProcess.Start(TrainArgs(table, dir.File("resumed.zip"), dir.File("ckpt-killed"), dir.File("cache"))))
         {
             // Each epoch line is printed after that epoch's checkpoint is on disk; kill the process without warning.
-            string? line;
-            while ((line = process.StandardError.ReadLine()) is not null && !line.Contains("epoch 3/8", StringComparison.Ordinal))
-            {
-            }
-            Assert.IsNotNull(line, $"the training process ended before epoch 3: {process.StandardOutput.ReadToEnd()}");
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
+            Assert.IsTrue(child.WaitForErrorLine("epoch 2/8"), $"the training process ended before epoch 2:\n{child.Output}");
+            killedErr = child.Kill();
         }
-        Assert.IsFalse(File.Exists(dir.File("resumed.zip")), "the killed run must not have finished");
+        // Wherever the kill landed (even inside a checkpoint write), the folder holds a readable checkpoint of a run
+        // that has not finished, and no model.
+        var killedAt = Checkpoint(dir.File("ckpt-killed"));
+        Assert.IsFalse(killedAt.Completed, $"the killed run must not have finished:\n{killedErr}");
+        Assert.IsFalse(File.Exists(dir.File("resumed.zip")), "the killed run must not have written a model");
+        int done = killedAt.History.Count;
+        Assert.IsTrue(done is >= 2 and < 8, $"checkpoint after epoch {done}");
 
         var (resumedCode, _, resumedErr) = CliRunner.Run(TrainArgs(table, dir.File("resumed.zip"), dir.File("ckpt-killed"), dir.File("cache")));
         Assert.AreEqual(0, resumedCode, resumedErr);
-        Assert.IsFalse(resumedErr.Contains("epoch 1/8", StringComparison.Ordinal), $"epochs before the kill must not run again:\n{resumedErr}");
-        StringAssert.Contains(resumedErr, "epoch 8/8");
+        // The resumed run trains exactly the epochs the checkpoint lacks: none before the kill runs again.
+        CollectionAssert.AreEqual(Enumerable.Range(done + 1, 8 - done).ToArray(), EpochsIn(resumedErr), resumedErr);
 
         using var whole = MriNetModel.FromModelZip(dir.File("whole.zip"));
         using var resumed = MriNetModel.FromModelZip(dir.File("resumed.zip"));
@@ -117,6 +116,26 @@ public sealed class TrainCommandTests
             CollectionAssert.AreEqual(expected[name].data<float>().ToArray(), value.data<float>().ToArray(), name);
         }
     }
+
+    /// <summary>The checkpoint a training run left in <paramref name="folder"/>, read as the trainer reads it.</summary>
+    private static TrainingCheckpoint Checkpoint(string folder)
+    {
+        string path = Path.Combine(folder, TrainingCheckpoint.FileName);
+        string fingerprint;
+        using (var zip = System.IO.Compression.ZipFile.OpenRead(path))
+        using (var reader = new StreamReader(zip.GetEntry("state.json")!.Open()))
+        {
+            fingerprint = System.Text.Json.JsonDocument.Parse(reader.ReadToEnd()).RootElement.GetProperty("Fingerprint").GetString()!;
+        }
+        var (state, _, problem) = TrainingCheckpoint.TryLoad(path, fingerprint);
+        Assert.IsNull(problem, problem);
+        return state!;
+    }
+
+    /// <summary>The epoch numbers of the single-phase run's progress lines, in the order printed.</summary>
+    private static int[] EpochsIn(string stderr) =>
+        [.. System.Text.RegularExpressions.Regex.Matches(stderr, @"epoch (\d+)/8:").Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture))];
+
     [TestMethod]
     public void TrainsOnABidsFolderWithTheTrainersOptionsAndPredictsIt()
     {
@@ -238,35 +257,150 @@ public sealed class TrainCommandTests
     {
         using var dir = TestPaths.Scratch();
         string table = Study(dir);
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in TrainArgs(table, dir.File("m.zip"), dir.File("ckpt"), dir.File("cache")).Prepend(Path.Combine(AppContext.BaseDirectory, "xai4mri.dll")))
+        int code;
+        string err;
+        using (var child = TrainProcess.Start(TrainArgs(table, dir.File("m.zip"), dir.File("ckpt"), dir.File("cache"))))
         {
-            psi.ArgumentList.Add(arg);
+            // The Ctrl+C handler is installed before training starts, so once an epoch is reported SIGINT (what Ctrl+C
+            // sends; .NET raises Console.CancelKeyPress for it) must cancel the run.
+            Assert.IsTrue(child.WaitForErrorLine("epoch 2/8"), $"the training process ended before epoch 2:\n{child.Output}");
+            child.Interrupt();
+            (code, err) = child.WaitForExit();
         }
-        using var process = Process.Start(psi)!;
-        var seen = new List<string>();
-        string? line;
-        while ((line = process.StandardError.ReadLine()) is not null)
+
+        Assert.AreEqual(130, code, err);
+        StringAssert.Contains(err, "xai4mri train: cancelling after the current step (Ctrl+C again to stop at once)");
+        StringAssert.Contains(err, $"xai4mri train: cancelled; no model was written; the checkpoint in {dir.File("ckpt")} is kept");
+        Assert.IsFalse(File.Exists(dir.File("m.zip")));
+        // The run stopped early, and the checkpoint it kept is that of the last epoch it reported.
+        int[] epochs = EpochsIn(err);
+        var kept = Checkpoint(dir.File("ckpt"));
+        Assert.IsFalse(kept.Completed, err);
+        CollectionAssert.AreEqual(Enumerable.Range(1, kept.History.Count).ToArray(), epochs, err);
+        Assert.IsTrue(epochs.Length is >= 2 and < 8, err);
+    }
+
+    /// <summary>
+    /// <c>dotnet xai4mri.dll train ...</c> in its own process. Its stdout and stderr are read concurrently as lines, so
+    /// neither pipe can fill up and stall it and nothing depends on how the two streams interleave; every wait is for
+    /// a condition, bounded only so that a hang fails the test instead of blocking the run.
+    /// </summary>
+    private sealed class TrainProcess : IDisposable
+    {
+        private static readonly TimeSpan Hang = TimeSpan.FromMinutes(5);
+        private readonly Process _process;
+        private readonly object _gate = new();
+        private readonly List<string> _lines = [];
+        private bool _errorClosed;
+
+        private TrainProcess(Process process) => _process = process;
+
+        public static TrainProcess Start(string[] args)
         {
-            seen.Add(line);
-            if (line.Contains("epoch 2/8", StringComparison.Ordinal))
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (string arg in args.Prepend(Path.Combine(AppContext.BaseDirectory, "xai4mri.dll")))
             {
-                // SIGINT is what Ctrl+C sends; .NET raises Console.CancelKeyPress for it.
-                using var kill = Process.Start("kill", ["-INT", process.Id.ToString(CultureInfo.InvariantCulture)]);
-                kill.WaitForExit();
-                break;
+                psi.ArgumentList.Add(arg);
+            }
+            var child = new TrainProcess(new Process { StartInfo = psi });
+            child._process.OutputDataReceived += (_, e) => child.Add(e.Data, "stdout: ");
+            child._process.ErrorDataReceived += (_, e) => child.Add(e.Data, null);
+            child._process.Start();
+            child._process.BeginOutputReadLine();
+            child._process.BeginErrorReadLine();
+            return child;
+        }
+
+        /// <summary>Everything read so far: stderr lines as they are, stdout lines prefixed with "stdout: ".</summary>
+        public string Output
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return string.Join("\n", _lines);
+                }
             }
         }
-        Assert.IsNotNull(line, $"the training process ended before epoch 2: {string.Join("\n", seen)}");
-        seen.AddRange(process.StandardError.ReadToEnd().Split('\n'));
-        process.WaitForExit();
 
-        string err = string.Join("\n", seen);
-        Assert.AreEqual(130, process.ExitCode, err);
-        StringAssert.Contains(err, "xai4mri train: cancelling after the current step (Ctrl+C again to stop at once)");
-        StringAssert.Contains(err, "xai4mri train: cancelled; no model was written; the checkpoint in");
-        Assert.DoesNotContain("epoch 8/8", err);
-        Assert.IsFalse(File.Exists(dir.File("m.zip")));
+        /// <summary>Waits until a stderr line contains <paramref name="text"/> (true) or stderr ends without one (false).</summary>
+        public bool WaitForErrorLine(string text)
+        {
+            var deadline = DateTime.UtcNow + Hang;
+            lock (_gate)
+            {
+                while (!_lines.Any(l => !l.StartsWith("stdout: ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)))
+                {
+                    if (_errorClosed)
+                    {
+                        return false;
+                    }
+                    var left = deadline - DateTime.UtcNow;
+                    if (left <= TimeSpan.Zero)
+                    {
+                        Assert.Fail($"no stderr line with '{text}' after {Hang}; the process seems to hang:\n{string.Join("\n", _lines)}");
+                    }
+                    Monitor.Wait(_gate, left);
+                }
+                return true;
+            }
+        }
+
+        /// <summary>Sends SIGINT, what Ctrl+C sends.</summary>
+        public void Interrupt()
+        {
+            if (SendSignal(_process.Id, 2) != 0)
+            {
+                Assert.Fail($"kill(SIGINT) failed with errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+
+        /// <summary>Kills the process without warning and returns what it wrote.</summary>
+        public string Kill()
+        {
+            _process.Kill(entireProcessTree: true);
+            return WaitForExit().Output;
+        }
+
+        /// <summary>Waits for the process to end and all its output to be read.</summary>
+        public (int Code, string Output) WaitForExit()
+        {
+            if (!_process.WaitForExit(Hang))
+            {
+                Assert.Fail($"the process did not end within {Hang}:\n{Output}");
+            }
+            _process.WaitForExit();
+            return (_process.ExitCode, Output);
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+            _process.Dispose();
+        }
+
+        private void Add(string? line, string? prefix)
+        {
+            lock (_gate)
+            {
+                if (line is not null)
+                {
+                    _lines.Add(prefix + line);
+                }
+                else if (prefix is null)
+                {
+                    _errorClosed = true;
+                }
+                Monitor.PulseAll(_gate);
+            }
+        }
+
+        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int SendSignal(int pid, int signal);
     }
 }
 

@@ -161,9 +161,12 @@ public sealed class PyTorchImporterTests
         // Deterministic corruption: only ModelFormatException may come out (or a load when the byte did not matter).
         using var scratch = TestPaths.Scratch();
         var random = new Random(7);
+        var failures = new List<string>();
+        var counts = new Dictionary<string, (int Loaded, int Rejected)>();
         foreach (string name in (string[])["sfcn_legacy.pt", "sfcn_dataparallel_zip.pt"])
         {
             byte[] original = File.ReadAllBytes(Fixture(name));
+            int loaded = 0, rejected = 0;
             // The pickle and the zip directories sit in the first 8 KB and the last 4 KB; corrupt those most.
             for (int trial = 0; trial < 60; trial++)
             {
@@ -175,12 +178,30 @@ public sealed class PyTorchImporterTests
                 try
                 {
                     PyTorchImporter.Load(path, SfcnSpec()).Dispose();
+                    loaded++;
                 }
                 catch (ModelFormatException e)
                 {
-                    StringAssert.StartsWith(e.Message, path);
+                    rejected++;
+                    if (!e.Message.StartsWith(path, StringComparison.Ordinal))
+                    {
+                        failures.Add($"{name} trial {trial} (byte {at}): the message does not start with the file: {e.Message}");
+                    }
+                }
+                catch (Exception e)
+                {
+                    failures.Add($"{name} trial {trial} (byte {at}): {e.GetType().Name}: {e.Message}");
                 }
             }
+            counts[name] = (loaded, rejected);
+        }
+
+        Assert.IsEmpty(failures, string.Join("\n", failures.Take(5)));
+        // Both outcomes must occur for each format, or the corruption is not reaching the parser.
+        foreach (var (name, (loaded, rejected)) in counts)
+        {
+            Assert.IsGreaterThanOrEqualTo(20, rejected, $"{name}: rejected {rejected}, loaded {loaded}");
+            Assert.IsGreaterThanOrEqualTo(5, loaded, $"{name}: rejected {rejected}, loaded {loaded}");
         }
     }
 

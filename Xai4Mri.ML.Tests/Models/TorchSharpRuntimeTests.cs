@@ -5,7 +5,7 @@ namespace Xai4Mri.ML.Tests.Models;
 
 /// <summary>
 /// TorchSharp's native libraries load on this machine (the build's GLIBCXX fix-up, docs/torchsharp.md) and compute a
-/// 3-D convolution and its gradient correctly (hand-computed values).
+/// 3-D convolution, its gradient and a CPU matrix product correctly (hand-computed values).
 /// </summary>
 [TestClass]
 public sealed class TorchSharpRuntimeTests
@@ -38,9 +38,32 @@ public sealed class TorchSharpRuntimeTests
     [TestMethod]
     public void LibTorchRunsOnTheCpu()
     {
-        Assert.IsTrue(torch.get_num_threads() >= 1);
-        Assert.AreEqual(DeviceType.CPU, torch.CPU.type);
-        using var t = arange(6, dtype: ScalarType.Float32).reshape(2, 3);
-        Assert.AreEqual(15f, t.sum().item<float>());
+        // A 37x53 by 53x29 product, large enough for libtorch's blocked CPU matrix multiply and its thread pool. The
+        // entries are small integers, so every float32 sum is exact and a plain loop here is the reference.
+        const int n = 37, k = 53, m = 29;
+        static float A(int i, int j) => ((i * 7) + (j * 3)) % 11 - 5;
+        static float B(int i, int j) => ((i * 5) + (j * 2)) % 13 - 6;
+        using var scope = NewDisposeScope();
+        var a = tensor(Enumerable.Range(0, n * k).Select(x => A(x / k, x % k)).ToArray(), [n, k], device: CPU);
+        var b = tensor(Enumerable.Range(0, k * m).Select(x => B(x / m, x % m)).ToArray(), [k, m], device: CPU);
+
+        var c = a.matmul(b);
+
+        Assert.AreEqual(DeviceType.CPU, c.device_type, "the product lives on the CPU");
+        Assert.IsGreaterThanOrEqualTo(1, torch.get_num_threads());
+        float[] got = c.data<float>().ToArray();
+        Assert.HasCount(n * m, got);
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                float want = 0;
+                for (int l = 0; l < k; l++)
+                {
+                    want += A(i, l) * B(l, j);
+                }
+                Assert.AreEqual(want, got[(i * m) + j], $"c[{i},{j}]");
+            }
+        }
     }
 }

@@ -100,7 +100,19 @@ public sealed class AdaptHeadTests
         }
         var metrics = ml.MulticlassClassification.Evaluate(scored, labelColumnName: "Label");
         Assert.HasCount(3, metrics.PerClassLogLoss);
-        Assert.IsTrue(metrics.MicroAccuracy is >= 0 and <= 1);
+        // By hand from the rows' groups (keys 1-3 in order of appearance) and the scored rows: the evaluator derives its
+        // predictions from the Score vector, so its accuracies and confusion matrix equal PredictedLabel's only if the
+        // two agree; its log-loss is that of Score read as class probabilities.
+        var keys = rows.Select(r => (uint)Array.IndexOf(["young", "middle", "old"], r.Group) + 1).ToList();
+        var predicted = scored.GetColumn<uint>("PredictedLabel").ToList();
+        Assert.AreEqual(HandMetrics.Accuracy(keys, predicted), metrics.MicroAccuracy, 1e-12);
+        Assert.AreEqual(HandMetrics.MacroAccuracy(keys, predicted), metrics.MacroAccuracy, 1e-12);
+        var confusion = HandMetrics.Confusion(keys, predicted, 3);
+        for (int label = 0; label < 3; label++)
+        {
+            CollectionAssert.AreEqual(confusion[label], metrics.ConfusionMatrix.Counts[label].ToArray(), $"confusion row {label}");
+        }
+        Assert.AreEqual(HandMetrics.LogLoss(keys, scores), metrics.LogLoss, 1e-6);
     }
 
     [TestMethod]
@@ -126,7 +138,13 @@ public sealed class AdaptHeadTests
             Assert.AreEqual(p[1] > p[0], predicted[i]);
         }
         var metrics = ml.BinaryClassification.Evaluate(scored, labelColumnName: "Patient");
-        Assert.IsTrue(metrics.AreaUnderRocCurve is >= 0 and <= 1);
+        // By hand from the rows' labels and the scored rows: AUC from the ranking of Score; accuracy from PredictedLabel
+        // (the evaluator derives its predictions from the scores, so the columns must agree); log-loss in bits from
+        // Probability.
+        var labels = rows.Select(r => r.Patient).ToList();
+        Assert.AreEqual(HandMetrics.Auc(score, labels), metrics.AreaUnderRocCurve, 1e-12);
+        Assert.AreEqual(HandMetrics.Accuracy(labels, predicted), metrics.Accuracy, 1e-12);
+        Assert.AreEqual(labels.Zip(probability).Average(p => -Math.Log2(p.First ? p.Second : 1 - p.Second)), metrics.LogLoss, 1e-6);
     }
 
     [TestMethod]

@@ -53,12 +53,14 @@ public sealed class MghHeader
     /// </summary>
     public Affine GetAffine()
     {
+        // nibabel keeps the MGH affine in float32: the scaled direction cosines are float32 products (a product of two
+        // float32 values is exact in double, so one rounding gives the same) and the translation is rounded to float32.
         var m = new double[9];
         for (int r = 0; r < 3; r++)
         {
             for (int c = 0; c < 3; c++)
             {
-                m[(r * 3) + c] = Mdc[(c * 3) + r] * Delta[c];
+                m[(r * 3) + c] = (float)(Mdc[(c * 3) + r] * Delta[c]);
             }
         }
         var t = new double[3];
@@ -69,7 +71,7 @@ public sealed class MghHeader
             {
                 centre += m[(r * 3) + c] * Dims[c];
             }
-            t[r] = PxyzC[r] - (centre / 2);
+            t[r] = (float)(PxyzC[r] - (centre / 2));
         }
         return Affine.FromLinearAndTranslation(m, t);
     }
