@@ -41,6 +41,7 @@ public static class RelevanceMaps
         bool lrp = options.Method <= RelevanceMethod.LrpEpsilonAlpha2Beta1;
         var composite = lrp ? LrpComposite.For(options) : null;
 
+        bool networkTraining = network.training;
         var modes = network.modules().Select(m => (Module: m, m.training)).ToList();
         network.eval();
         try
@@ -61,7 +62,9 @@ public static class RelevanceMaps
         }
         finally
         {
-            // Modules in pre-order: a parent's train() resets its children, which are then set back after it.
+            // The network first, then its modules in pre-order: a parent's train() resets its children, which are set
+            // back after it.
+            network.train(networkTraining);
             foreach (var (module, training) in modes)
             {
                 module.train(training);
