@@ -28,6 +28,24 @@ internal sealed class GradientAttribution
         return y.reshape(x.shape[0], -1);
     }
 
+    /// <summary>
+    /// The gradients of a batch in one forward and backward pass: the targets are chosen from the logits of that same
+    /// forward pass (<paramref name="chooseTargets"/>). Returns the gradients, the logits [N, K] and the targets.
+    /// </summary>
+    public (Tensor Gradient, Tensor Logits, long[] Targets) Gradient(Tensor x, Func<Tensor, long[]> chooseTargets)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = enable_grad();
+        var leaf = x.detach().requires_grad_(true);
+        var y = _network.ForwardTo(leaf, _lastLayer).reshape(x.shape[0], -1);
+        var logits = y.detach();
+        long[] targets = chooseTargets(logits);
+        var index = tensor(targets, [targets.Length, 1], device: x.device);
+        var selected = y.gather(1, index).sum();
+        var gradient = autograd.grad([selected], [leaf])[0];
+        return (scope.MoveToOuter(gradient), scope.MoveToOuter(logits), targets);
+    }
+
     /// <summary>∂ output[n, target] / ∂ x[n] for every image n of the batch, for one target.</summary>
     public Tensor Gradient(Tensor x, long target)
     {

@@ -6,8 +6,10 @@ namespace Xai4Mri.ML.Explanations;
 /// <summary>
 /// LRP as a modified backward pass over whole volumes. Each rule is computed with the gradient trick: for a layer
 /// z = Σ_k f(x_k; W_k) + b with modified inputs x_k and weights W_k, R_in = Σ_k x_k ⊙ ∂/∂x_k [zᵀ · stopgrad(R_out / z)],
-/// one forward and one input-gradient pass of the layer per normalising sum. Parameters never take part in the
-/// graph (the rules use detached copies), so no gradient reaches them.
+/// one forward and one input-gradient pass of the layer per normalising sum. The input gradient of a linear map is
+/// its transpose, applied directly where it is cheap (stride-1 convolutions, dense and element-wise layers) and by
+/// autograd otherwise. Parameters never take part in a graph (the rules use detached copies), so no gradient
+/// reaches them.
 /// </summary>
 internal sealed class LrpPropagation
 {
@@ -36,14 +38,29 @@ internal sealed class LrpPropagation
     {
         long n = x.shape[0];
         var inputs = new List<Tensor>(_steps.Count);
+        // Pooling steps keep their forward graph (input leaf and output), so that their relevance needs no second
+        // pass: max pooling's backward routes to the recorded winners, average pooling's z is its output.
+        var pooled = new (Tensor Leaf, Tensor Output)?[_steps.Count];
         Tensor y;
         using (no_grad())
         {
             Tensor current = x.alias();
-            foreach (var step in _steps)
+            for (int s = 0; s < _steps.Count; s++)
             {
+                var step = _steps[s];
                 inputs.Add(current);
-                current = step.Forward(_network, current);
+                if (step.Kind is LrpStepKind.MaxPool or LrpStepKind.AvgPool)
+                {
+                    using var _ = enable_grad();
+                    var leaf = current.detach().requires_grad_(true);
+                    var output = step.Forward(_network, leaf);
+                    pooled[s] = (leaf, output);
+                    current = output.detach();
+                }
+                else
+                {
+                    current = step.Forward(_network, current);
+                }
             }
             y = current;
         }
@@ -60,18 +77,23 @@ internal sealed class LrpPropagation
             using var scope = NewDisposeScope();
             var step = _steps[s];
             Tensor input = inputs[s];
-            Tensor next = Backward(step, s, input, relevance);
+            Tensor next = Backward(step, s, input, relevance, pooled[s]);
             var lost = relevance.reshape(n, -1).sum(1, type: ScalarType.Float64).sub(next.reshape(n, -1).sum(1, type: ScalarType.Float64));
             absorbed.select(1, step.First).add_(lost);
             relevance.Dispose();
             relevance = scope.MoveToOuter(next);
             // The step's input is needed no more: freeing it keeps the peak near one forward pass's activations.
             input.Dispose();
+            if (pooled[s] is { } graph)
+            {
+                graph.Leaf.Dispose();
+                graph.Output.Dispose();
+            }
         }
         return (relevance, outputs.reshape(n), targets, absorbed);
     }
 
-    private Tensor Backward(LrpStep step, int index, Tensor x, Tensor r)
+    private Tensor Backward(LrpStep step, int index, Tensor x, Tensor r, (Tensor Leaf, Tensor Output)? graph)
     {
         switch (step.Kind)
         {
@@ -95,17 +117,13 @@ internal sealed class LrpPropagation
                 }
             case LrpStepKind.MaxPool:
             {
-                using var _ = enable_grad();
-                using var leaf = x.detach().requires_grad_(true);
-                using var pooled = step.Forward(_network, leaf);
+                var (leaf, pooled) = graph!.Value;
                 return autograd.grad([pooled], [leaf], [r])[0];
             }
             case LrpStepKind.AvgPool:
             {
-                using var _ = enable_grad();
-                using var leaf = x.detach().requires_grad_(true);
-                using var z = step.Forward(_network, leaf);
-                using var s = r.div(Stabilize(z, _stabilizer));
+                var (leaf, z) = graph!.Value;
+                using var s = r.div(Stabilize(z.detach(), _stabilizer));
                 using var g = autograd.grad([z], [leaf], [s])[0];
                 return x.mul(g);
             }
@@ -200,19 +218,38 @@ internal sealed class LrpPropagation
             return zeros(inputShape, r.dtype, r.device);
         }
         using var scope = NewDisposeScope();
-        using var _ = enable_grad();
-        var leaves = terms.Select(t => t.X.detach().requires_grad_(true)).ToArray();
-        Tensor z = step.Apply(leaves[0], terms[0].W);
-        for (int k = 1; k < terms.Length; k++)
+        Tensor[] grads;
+        if (step.CanTranspose)
         {
-            z = z.add(step.Apply(leaves[k], terms[k].W));
+            // The gradient of z with respect to x_k is the transposed map, computed directly: no graph needed.
+            Tensor z = step.Apply(terms[0].X, terms[0].W);
+            for (int k = 1; k < terms.Length; k++)
+            {
+                z = z.add(step.Apply(terms[k].X, terms[k].W));
+            }
+            if (bias is not null)
+            {
+                z = step.AddBias(z, bias);
+            }
+            var s = r.div(Stabilize(z, epsilon));
+            grads = [.. terms.Select(t => step.ApplyTransposed(s, t.W))];
         }
-        if (bias is not null)
+        else
         {
-            z = step.AddBias(z, bias);
+            using var _ = enable_grad();
+            var leaves = terms.Select(t => t.X.detach().requires_grad_(true)).ToArray();
+            Tensor z = step.Apply(leaves[0], terms[0].W);
+            for (int k = 1; k < terms.Length; k++)
+            {
+                z = z.add(step.Apply(leaves[k], terms[k].W));
+            }
+            if (bias is not null)
+            {
+                z = step.AddBias(z, bias);
+            }
+            var s = r.div(Stabilize(z.detach(), epsilon));
+            grads = [.. autograd.grad([z], leaves, [s])];
         }
-        var s = r.div(Stabilize(z.detach(), epsilon));
-        var grads = autograd.grad([z], leaves, [s]);
         Tensor result = timesInput ? terms[0].X.mul(grads[0]) : grads[0].alias();
         for (int k = 1; k < terms.Length; k++)
         {

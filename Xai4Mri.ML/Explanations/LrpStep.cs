@@ -51,6 +51,36 @@ internal sealed class LrpStep
         _ => x.mul(weight.view(1, -1, 1, 1, 1)),
     };
 
+    /// <summary>
+    /// Whether <see cref="ApplyTransposed"/> is the faster way: not for strided convolutions, and not for a
+    /// convolution of one input channel (the first layer), whose flipped convolution has a single output channel,
+    /// for which libtorch's input-gradient kernel was measured faster.
+    /// </summary>
+    public bool CanTranspose => Kind != LrpStepKind.Linear || Layer.Kind != LayerKind.Conv3d || (_stride.All(s => s == 1) && Weight!.shape[1] > 1);
+
+    /// <summary>
+    /// The transpose of <see cref="Apply"/> (its gradient with respect to x, applied to <paramref name="s"/>). For a
+    /// stride-1 convolution with padding p: a convolution of s with the flipped kernel, in and out swapped, padding
+    /// k − 1 − p — libtorch runs it faster than a convolution's input-gradient kernel.
+    /// </summary>
+    public Tensor ApplyTransposed(Tensor s, Tensor weight)
+    {
+        switch (Kind)
+        {
+            case LrpStepKind.Linear when Layer.Kind == LayerKind.Conv3d:
+            {
+                using var flipped = weight.flip(2, 3, 4);
+                using var swapped = flipped.transpose(0, 1);
+                long[] padding = [.. Enumerable.Range(0, 3).Select(a => weight.shape[2 + a] - 1 - _padding[a])];
+                return nn.functional.conv3d(s, swapped, null, [1, 1, 1], padding);
+            }
+            case LrpStepKind.Linear:
+                return s.matmul(weight);
+            default:
+                return s.mul(weight.view(1, -1, 1, 1, 1));
+        }
+    }
+
     /// <summary>Adds a bias of this step's shape to a pre-activation <paramref name="z"/>.</summary>
     public Tensor AddBias(Tensor z, Tensor bias) => z.dim() == 2 ? z.add(bias) : z.add(bias.view(1, -1, 1, 1, 1));
 

@@ -95,25 +95,37 @@ public static class RelevanceMaps
     private static List<RelevanceMap> Baseline(SpecNetwork network, int lastLayer, RelevanceOptions options, Tensor x, float[] images, int start, int voxels)
     {
         var gradients = new GradientAttribution(network, lastLayer);
-        using var logits = gradients.Logits(x);
-        long[] targets = Targets(logits, options.Target);
-        var values = logits.to(ScalarType.Float64).cpu().data<double>().ToArray();
-        int outputs = (int)logits.shape[1];
         var maps = new List<RelevanceMap>();
+        if (options.Method is RelevanceMethod.Gradient or RelevanceMethod.GradientTimesInput)
+        {
+            // One forward and backward pass for the batch; the targets come from that forward pass.
+            var (gradient, logits, chosen) = gradients.Gradient(x, l => Targets(l, options.Target));
+            var map = options.Method == RelevanceMethod.Gradient ? gradient : gradient.mul(x);
+            var all = map.reshape(chosen.Length, -1).cpu().data<float>().ToArray();
+            var logitValues = logits.to(ScalarType.Float64).cpu().data<double>().ToArray();
+            int k = (int)logits.shape[1];
+            for (int i = 0; i < chosen.Length; i++)
+            {
+                maps.Add(Map(all.AsSpan(i * voxels, voxels).ToArray(), options.Method, (int)chosen[i], logitValues[(i * k) + chosen[i]]));
+            }
+            return maps;
+        }
+        using var clean = gradients.Logits(x);
+        long[] targets = Targets(clean, options.Target);
+        var values = clean.to(ScalarType.Float64).cpu().data<double>().ToArray();
+        int outputs = (int)clean.shape[1];
         for (int i = 0; i < targets.Length; i++)
         {
             using var scope = NewDisposeScope();
             var image = x.narrow(0, i, 1);
-            double clean = values[(i * outputs) + targets[i]];
+            double value = values[(i * outputs) + targets[i]];
             Tensor map = options.Method switch
             {
-                RelevanceMethod.Gradient => gradients.Gradient(image, targets[i]),
-                RelevanceMethod.GradientTimesInput => gradients.Gradient(image, targets[i]).mul_(image),
                 RelevanceMethod.SmoothGrad => gradients.SmoothGrad(image, images.AsSpan((start + i) * voxels, voxels).ToArray(), targets[i], options.NoiseLevel, options.Samples, options.Seed, start + i, options.BatchSize),
                 RelevanceMethod.IntegratedGradients => gradients.IntegratedGradients(image, targets[i], options.Baseline, options.Steps, options.BatchSize),
-                _ => new OcclusionAttribution(network, lastLayer, options.PatchSize, options.Stride, options.FillValue, options.BatchSize).Map(image, targets[i], clean),
+                _ => new OcclusionAttribution(network, lastLayer, options.PatchSize, options.Stride, options.FillValue, options.BatchSize).Map(image, targets[i], value),
             };
-            maps.Add(Map(map.cpu().data<float>().ToArray(), options.Method, (int)targets[i], clean));
+            maps.Add(Map(map.cpu().data<float>().ToArray(), options.Method, (int)targets[i], value));
         }
         return maps;
     }
