@@ -14,7 +14,8 @@ public static class RelevanceMaps
     /// Computes one relevance map per image for the output <paramref name="options"/> selects (default: LRP with
     /// iNNvestigate's <c>lrp.sequential_preset_a</c>, each image's predicted class or the regression output). The
     /// network runs in evaluation mode on its own device; its weights, its train/eval mode and its parameters'
-    /// gradients are as they were afterwards.
+    /// gradients are as they were afterwards. Because it switches the network to evaluation mode while it runs, one
+    /// model must not be explained and trained (or explained from two threads) at the same time.
     /// </summary>
     /// <param name="model">The model whose network is explained.</param>
     /// <param name="images"><paramref name="count"/> images in the network's input layout [N, C, D, H, W], C order (conformed as for prediction).</param>
@@ -38,7 +39,7 @@ public static class RelevanceMaps
         int lastLayer = OutputLayer(spec);
         int outputs = spec.Shapes()[lastLayer].Aggregate(1, (a, b) => a * b);
         Check(options, outputs);
-        bool lrp = options.Method <= RelevanceMethod.LrpEpsilonAlpha2Beta1;
+        bool lrp = IsLrp(options.Method);
         var composite = lrp ? LrpComposite.For(options) : null;
 
         bool networkTraining = network.training;
@@ -150,6 +151,10 @@ public static class RelevanceMaps
         return best.cpu().data<long>().ToArray();
     }
 
+    private static bool IsLrp(RelevanceMethod method) => method is RelevanceMethod.LrpEpsilon or RelevanceMethod.LrpZPlus
+        or RelevanceMethod.LrpAlpha1Beta0 or RelevanceMethod.LrpAlpha2Beta1 or RelevanceMethod.LrpPresetA or RelevanceMethod.LrpPresetB
+        or RelevanceMethod.LrpEpsilonPlusFlat or RelevanceMethod.LrpEpsilonAlpha2Beta1;
+
     /// <summary>The last layer before a trailing softmax or log-softmax: the logits are explained.</summary>
     internal static int OutputLayer(NetworkSpec spec)
     {
@@ -196,7 +201,7 @@ public static class RelevanceMaps
         Require(o.Target is null || (o.Target >= 0 && o.Target < outputs), nameof(o.Target), $"Target {o.Target} does not exist: the network has {outputs} output(s) (0…{outputs - 1})");
         Require(o.Epsilon is null || (o.Epsilon >= 0 && double.IsFinite(o.Epsilon.Value)), nameof(o.Epsilon), $"Epsilon must be finite and at least 0, got {o.Epsilon}");
         Require(o.Stabilizer >= 0 && double.IsFinite(o.Stabilizer), nameof(o.Stabilizer), $"Stabilizer must be finite and at least 0, got {o.Stabilizer}");
-        Require(o.FirstLayerRule == LrpFirstLayerRule.Default || o.Method <= RelevanceMethod.LrpEpsilonAlpha2Beta1, nameof(o.FirstLayerRule), $"FirstLayerRule {o.FirstLayerRule} applies to LRP methods only, not to {o.Method}");
+        Require(o.FirstLayerRule == LrpFirstLayerRule.Default || IsLrp(o.Method), nameof(o.FirstLayerRule), $"FirstLayerRule {o.FirstLayerRule} applies to LRP methods only, not to {o.Method}");
         Require(o.NoiseLevel >= 0 && double.IsFinite(o.NoiseLevel), nameof(o.NoiseLevel), $"NoiseLevel must be finite and at least 0, got {o.NoiseLevel}");
         Require(o.Samples >= 1, nameof(o.Samples), $"Samples must be at least 1, got {o.Samples}");
         Require(o.Steps >= 1, nameof(o.Steps), $"Steps must be at least 1, got {o.Steps}");
