@@ -12,6 +12,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "analysis-outcomes" => AnalysisValidation.Outcomes(args[1..]),
     "analysis-validate" => AnalysisValidation.Validate(args[1..]),
     "analysis-timing" => AnalysisValidation.Timing(args[1..]),
+    "relevance" => RelevanceBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -27,5 +28,6 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-outcomes --work DIR [--scenarios a,b,c,d,e,f] [--strategies scratch,features,probe,mono,dual] [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-validate --work DIR [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");
+    Console.Error.WriteLine("       Xai4Mri.Bench relevance [--threads N] [--reps N] [--shape DxHxW]... [--method LrpPresetA]...");
     return 2;
 }
