@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Xai4Mri.ML.Explanations;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 using static TorchSharp.torch;

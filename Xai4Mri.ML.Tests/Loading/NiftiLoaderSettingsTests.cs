@@ -2,6 +2,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
 
 namespace Xai4Mri.ML.Tests.Loading;

@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Onnx;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Volumes;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Tests.Models;

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Tests.Transfer;

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.Nifti;
+
 namespace Xai4Mri.ML.Models;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.NetworkData;
+
 namespace Xai4Mri.ML.Synthetic;
 
 /// <summary>

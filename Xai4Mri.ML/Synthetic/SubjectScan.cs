@@ -1,3 +1,4 @@
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Synthetic;

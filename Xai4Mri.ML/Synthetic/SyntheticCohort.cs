@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Runtime.ExceptionServices;
+using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Synthetic;
 

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.Nifti;
+
 namespace Xai4Mri.ML.Synthetic;
 
 /// <summary>What <see cref="SyntheticCohort.Generate"/> makes: how many subjects, from which sites, with which demographics, where.</summary>

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.NetworkData;
+
 namespace Xai4Mri.ML.Synthetic;
 
 /// <summary>Noise-free intensity of each tissue relative to the site's intensity scale, for one subject.</summary>

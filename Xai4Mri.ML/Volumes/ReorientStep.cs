@@ -1,3 +1,5 @@
+using Xai4Mri.ML.Nifti;
+
 namespace Xai4Mri.ML.Volumes;
 
 /// <summary>Reorients to the axis codes (permutes and flips axes, no interpolation); the inverse is exact.</summary>

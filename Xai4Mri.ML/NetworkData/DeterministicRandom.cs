@@ -1,9 +1,10 @@
-namespace Xai4Mri.ML.Synthetic;
+namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
-/// xoshiro256** seeded through SplitMix64. Our own generator rather than <see cref="Random"/> because a cohort
-/// must come out byte-identical for a seed on every .NET version, and independent streams per (seed, subject,
-/// purpose) keep parallel generation deterministic.
+/// xoshiro256** seeded through SplitMix64: independent streams of numbers and normals per (seed, subject, purpose),
+/// for the synthetic cohorts and the noise of SmoothGrad (<see cref="SplitRandom"/> draws indices for splits and
+/// shuffles). Our own generator rather than <see cref="Random"/> because a cohort must come out byte-identical for
+/// a seed on every .NET version, and independent streams keep parallel work deterministic.
 /// </summary>
 internal struct DeterministicRandom
 {
