@@ -4,6 +4,7 @@ using Microsoft.ML.Data;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
 using Xai4Mri.ML.Volumes;
@@ -290,8 +291,6 @@ public sealed class TransferAnalysisTests
     {
         using var dir = TestPaths.Scratch();
         using var pretrained = Pretrained();
-        // MLContext.CancelExecution() is public only through Microsoft.ML.Experimental; reach the same method here.
-        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!;
 
         // In a pipeline: cancelling the caller's context (not the analysis's private one) stops it.
         var ml = new MLContext(seed: 1);
@@ -302,7 +301,7 @@ public sealed class TransferAnalysisTests
             lines.Add(line);
             if (line.StartsWith("features: running", StringComparison.Ordinal))
             {
-                cancel.Invoke(ml, null);
+                MLContextCancellation.CancelExecution(ml);
             }
         }) };
         Assert.ThrowsExactly<OperationCanceledException>(() => Loader(ml, dir).Append(ml.Transforms.AnalyzeTransfer("Age", "Image", pretrained, options: options)).Fit(rows));
@@ -312,7 +311,7 @@ public sealed class TransferAnalysisTests
         var direct = new MLContext(seed: 1);
         var data = Loader(direct, dir).Fit(rows).Transform(rows);
         var first = new List<string>();
-        var directOptions = new TransferAnalysisOptions { Folds = 4, Progress = new SyncProgress(line => { first.Add(line); cancel.Invoke(direct, null); }) };
+        var directOptions = new TransferAnalysisOptions { Folds = 4, Progress = new SyncProgress(line => { first.Add(line); MLContextCancellation.CancelExecution(direct); }) };
         Assert.ThrowsExactly<OperationCanceledException>(() => TransferAnalysis.Analyze(direct, pretrained, data, "Age", options: directOptions));
         Assert.HasCount(1, first, string.Join(" | ", first));
     }

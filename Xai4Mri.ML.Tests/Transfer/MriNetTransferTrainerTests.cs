@@ -270,10 +270,7 @@ public sealed class MriNetTransferTrainerTests
     {
         var ml = new MLContext(seed: 1);
         var options = Regression(null, TransferStrategy.MonoPhase, epochs: 50);
-        // MLContext.CancelExecution() is public only through the Microsoft.ML.Experimental package; reach the same method here.
-        var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)
-            ?? throw new InvalidOperationException($"MLContext methods: {string.Join(", ", typeof(MLContext).GetMethods(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic).Select(m => m.Name))}");
-        options.Progress = new StopAfter(2, () => cancel.Invoke(ml, null));
+        options.Progress = new StopAfter(2, () => MLContextCancellation.CancelExecution(ml));
 
         Assert.ThrowsExactly<OperationCanceledException>(() => ml.Regression.Trainers.MriNetTransfer(options).Fit(TransferData.Load(ml, TransferData.Rows(8))));
     }

@@ -7,7 +7,7 @@ namespace Xai4Mri.ML.Loading;
 
 /// <summary>
 /// The savable twin of a fitted LoadNifti, built from ML.NET's own transformers (ML.NET keeps the members a
-/// third-party transformer would need to write itself into a .zip internal; shared/design.md section 4):
+/// third-party transformer would need to write itself into a .zip internal; docs/architecture.md, "Saving"):
 /// copy the path column → add the parameters as a constant column → custom mapping "Xai4Mri.LoadNifti.v1" →
 /// ONNX reshape to (D, H, W) → drop the helper columns. Its output equals the transformer's.
 /// </summary>

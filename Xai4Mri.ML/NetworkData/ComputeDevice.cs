@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Runtime;
 using TorchSharp;
@@ -32,23 +31,9 @@ public static class ComputeDevice
         {
             return Select(ml);
         }
-        int? gpu = Setting(env, nameof(MLContext.GpuDeviceId)) as int?;
-        bool fallback = Setting(env, nameof(MLContext.FallbackToCpu)) as bool? ?? false;
+        int? gpu = MLNetInternals.HostSetting(env, nameof(MLContext.GpuDeviceId)) as int?;
+        bool fallback = MLNetInternals.HostSetting(env, nameof(MLContext.FallbackToCpu)) as bool? ?? false;
         return Select(gpu, fallback, cuda.is_available, cuda.device_count);
-    }
-
-    private static object? Setting(object env, string name)
-    {
-        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
-        for (var type = env.GetType(); type is not null; type = type.BaseType)
-        {
-            var property = type.GetProperties(flags).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal));
-            if (property is not null)
-            {
-                return property.GetValue(env);
-            }
-        }
-        return null;
     }
 
     /// <summary>The rule behind <see cref="Select(MLContext)"/>, with the CUDA probes passed in (testable without a GPU).</summary>

@@ -6,9 +6,11 @@ using Microsoft.ML.Runtime;
 namespace Xai4Mri.ML.NetworkData;
 
 /// <summary>
-/// The two ML.NET members a third-party catalog extension needs but ML.NET keeps non-public (dotnet/machinelearning
-/// issues 4911, 6839): the environment behind a catalog, and the <see cref="SchemaShape.Column"/> constructor.
-/// Reached once by reflection, with a clear error if a future ML.NET renames them.
+/// Every ML.NET member Xai4Mri.ML reaches although ML.NET keeps it non-public (dotnet/machinelearning issues 4911,
+/// 6839), in one place, each found once by reflection with a clear error if a future ML.NET renames it: the
+/// environment behind a catalog, its cancellation flag and its device settings (<c>GpuDeviceId</c>,
+/// <c>FallbackToCpu</c>), <c>MLContext.CancelExecution</c> (public only in Microsoft.ML.Experimental), and the
+/// <see cref="SchemaShape.Column"/> constructor.
 /// </summary>
 internal static class MLNetInternals
 {
@@ -54,6 +56,31 @@ internal static class MLNetInternals
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo?> CanceledProperty = new();
+
+    /// <summary>
+    /// A setting of the environment behind a catalog (the MLContext's host) that ML.NET keeps on an internal
+    /// interface, read by name; null when the environment has none.
+    /// </summary>
+    public static object? HostSetting(IHostEnvironment env, string name)
+    {
+        const BindingFlags flags = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+        for (var type = env.GetType(); type is not null; type = type.BaseType)
+        {
+            var property = type.GetProperties(flags).FirstOrDefault(p => p.Name == name || p.Name.EndsWith("." + name, StringComparison.Ordinal));
+            if (property is not null)
+            {
+                return property.GetValue(env);
+            }
+        }
+        return null;
+    }
+
+    private static readonly MethodInfo? CancelMethod = typeof(MLContext).GetMethod("CancelExecution", BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic, Type.EmptyTypes);
+
+    /// <summary><c>MLContext.CancelExecution()</c>: the work running in the context stops at its next check.</summary>
+    /// <exception cref="NotSupportedException">This ML.NET version has no such method.</exception>
+    public static void CancelExecution(MLContext ml) =>
+        (CancelMethod ?? throw new NotSupportedException("this ML.NET version has no MLContext.CancelExecution; Xai4Mri.ML needs ML.NET 5.0")).Invoke(ml, null);
 
     /// <summary>A schema-shape column (name, vector kind, item type, whether it is a key; no annotations).</summary>
     public static SchemaShape.Column SchemaColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey = false) =>

@@ -5,7 +5,7 @@ using Xai4Mri.ML.NetworkData;
 namespace Xai4Mri.ML.Serialization;
 
 /// <summary>
-/// The savable form of a fitted network, built from ML.NET's own transformers (shared/design.md section 4): the
+/// The savable form of a fitted network, built from ML.NET's own transformers (docs/architecture.md, "Saving"): the
 /// network as an embedded ONNX graph, then the stateless score mapping for the prediction kind, then (multiclass) a
 /// value mapping from class index to a key column whose values are the class names. Its output columns are the ones
 /// ML.NET's evaluators read.

@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 
 namespace Xai4Mri.Cli;
 
@@ -52,7 +53,7 @@ internal static class AnalyzeCommand
         {
             var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Steps(bar, io.Interactive) };
             var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(labelColumn, "Image", pretrained, options: options));
-            using (io.OnCancel("analyze", () => MLCancel.CancelExecution(ml)))
+            using (io.OnCancel("analyze", () => MLContextCancellation.CancelExecution(ml)))
             {
                 report = pipeline.Fit(study).LastTransformer.Report;
             }

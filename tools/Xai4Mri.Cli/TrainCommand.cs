@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 
@@ -153,7 +154,7 @@ internal sealed class TrainCommand
         var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader)
             .Append(_study.IsClassification(r) ? ml.MulticlassClassification.Trainers.MriNetTransfer(options) : ml.Regression.Trainers.MriNetTransfer(options));
         TransformerChain<MriNetPredictionTransformer> fitted;
-        using (io.OnCancel("train", () => MLCancel.CancelExecution(ml)))
+        using (io.OnCancel("train", () => MLContextCancellation.CancelExecution(ml)))
         {
             fitted = pipeline.Fit(study);
         }
