@@ -1,0 +1,205 @@
+namespace Xai4Mri.ML.Volumes;
+
+/// <summary>
+/// Moves the brain surface out to the inner surface of the skull, in the spirit of the skull search of Jenkinson,
+/// Pechaud and Smith (2005), "BET2: MR-based estimation of brain, skull and scalp surfaces": along each outward
+/// normal the profile crosses the dark band of cerebrospinal fluid and inner table, then rises into the brighter
+/// diploë or scalp. The intracranial boundary lies one inner-table thickness inside that rise.
+/// </summary>
+internal static class InnerSkull
+{
+    // The profile runs from a little inside the brain surface to well beyond the widest CSF gap of atrophied brains.
+    private const double SearchFrom = -3;
+    private const double SearchTo = 20;
+    private const double Step = 0.5;
+
+    // Fractions of the local brain contrast (brain level minus t2): the dark band must fall below DarkLevel
+    // (CSF and bone, not a dip within grey matter), and a rise of Rise above its darkest point is the skull's bright layer.
+    private const double DarkLevel = 0.5;
+    private const double Rise = 0.2;
+
+    // The bright layer's peak is looked for this far (mm) past the first rise; its half-height marks the edge.
+    private const double PeakWindow = 4;
+
+    // Below this fraction of surface points with a bright layer, the image is taken to have no skull (brain-extracted).
+    private const double MinimumFoundFraction = 0.25;
+
+    /// <summary>
+    /// Outward offsets (mm, along each vertex normal) from the brain surface to the inner skull, smoothed over
+    /// the surface, and the fraction of vertices whose profile showed the skull; all offsets are 0 when too few did.
+    /// </summary>
+    public static (double[] Offsets, double FoundFraction) Offsets(SurfaceModel model, WorldSampler sampler, HeadStatistics stats,
+        double innerTable, ParallelOptions parallel)
+    {
+        Tessellation mesh = model.Mesh;
+        int n = mesh.VertexCount;
+        int samples = (int)Math.Round((SearchTo - SearchFrom) / Step) + 1;
+        var profiles = new double[n * samples];
+        Parallel.For(0, n, parallel, v =>
+        {
+            for (int s = 0; s < samples; s++)
+            {
+                double d = SearchFrom + (s * Step);
+                profiles[(v * samples) + s] = sampler.Sample(model.X[v] + (d * model.NormalX[v]), model.Y[v] + (d * model.NormalY[v]), model.Z[v] + (d * model.NormalZ[v]));
+            }
+        });
+        var offsets = new double[n];
+        Parallel.For(0, n, parallel, v =>
+        {
+            // Averaging the profiles of a vertex and its neighbours (a patch a few millimetres across) tames noise.
+            var q = new double[samples];
+            int[] nb = mesh.Neighbours[v];
+            for (int s = 0; s < samples; s++)
+            {
+                double sum = profiles[(v * samples) + s];
+                foreach (int w in nb)
+                {
+                    sum += profiles[(w * samples) + s];
+                }
+                q[s] = sum / (nb.Length + 1);
+            }
+            offsets[v] = EdgeOffset(q, stats) - innerTable;
+        });
+        int found = offsets.Count(double.IsFinite);
+        double fraction = (double)found / n;
+        if (fraction < MinimumFoundFraction)
+        {
+            return (new double[n], fraction);
+        }
+        FillMissing(mesh, offsets);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            Smooth(mesh, offsets, median: true);
+        }
+        for (int pass = 0; pass < 2; pass++)
+        {
+            Smooth(mesh, offsets, median: false);
+        }
+        for (int v = 0; v < n; v++)
+        {
+            offsets[v] = Math.Clamp(offsets[v], SearchFrom, SearchTo);
+        }
+        return (offsets, fraction);
+    }
+
+    /// <summary>Distance (mm from the brain surface) of the half-height edge of the first bright layer beyond the dark band; NaN if there is none.</summary>
+    private static double EdgeOffset(double[] q, HeadStatistics stats)
+    {
+        int surface = (int)Math.Round(-SearchFrom / Step);
+        double brain = double.NegativeInfinity;
+        for (int s = 0; s <= surface; s++)
+        {
+            brain = Math.Max(brain, q[s]);
+        }
+        double contrast = brain - stats.T2;
+        if (!(contrast > 0))
+        {
+            return double.NaN;
+        }
+        // Outward from the brain surface the profile falls through CSF and inner table; the first clear rise
+        // above the darkest point so far is the diploë (or, where that is dark, the scalp).
+        double min = q[surface];
+        int argMin = surface, rise = -1;
+        for (int s = surface + 1; s < q.Length; s++)
+        {
+            if (q[s] < min)
+            {
+                min = q[s];
+                argMin = s;
+            }
+            else if (q[s] > min + (Rise * contrast))
+            {
+                rise = s;
+                break;
+            }
+        }
+        if (rise < 0 || !(min < stats.T2 + (DarkLevel * contrast)))
+        {
+            return double.NaN;
+        }
+        double peak = q[rise];
+        int window = (int)Math.Round(PeakWindow / Step);
+        for (int s = rise + 1; s < Math.Min(q.Length, rise + window + 1); s++)
+        {
+            peak = Math.Max(peak, q[s]);
+        }
+        double half = (min + peak) / 2;
+        int edge = rise;
+        while (edge > argMin + 1 && q[edge - 1] >= half)
+        {
+            edge--;
+        }
+        double before = q[edge - 1], after = q[edge];
+        double fraction = after > before ? Math.Clamp((half - before) / (after - before), 0, 1) : 1;
+        return SearchFrom + ((edge - 1 + fraction) * Step);
+    }
+
+    /// <summary>Gives vertices without a detected edge the mean of their detected neighbours, ring by ring.</summary>
+    private static void FillMissing(Tessellation mesh, double[] offsets)
+    {
+        int n = offsets.Length;
+        var next = new double[n];
+        for (int pass = 0; pass < n; pass++)
+        {
+            bool missing = false;
+            for (int v = 0; v < n; v++)
+            {
+                next[v] = offsets[v];
+                if (double.IsFinite(offsets[v]))
+                {
+                    continue;
+                }
+                double sum = 0;
+                int count = 0;
+                foreach (int w in mesh.Neighbours[v])
+                {
+                    if (double.IsFinite(offsets[w]))
+                    {
+                        sum += offsets[w];
+                        count++;
+                    }
+                }
+                if (count > 0)
+                {
+                    next[v] = sum / count;
+                }
+                else
+                {
+                    missing = true;
+                }
+            }
+            Array.Copy(next, offsets, n);
+            if (!missing)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass of a median or mean filter over each vertex and its neighbours.</summary>
+    private static void Smooth(Tessellation mesh, double[] offsets, bool median)
+    {
+        int n = offsets.Length;
+        var next = new double[n];
+        var window = new List<double>(8);
+        for (int v = 0; v < n; v++)
+        {
+            window.Clear();
+            window.Add(offsets[v]);
+            foreach (int w in mesh.Neighbours[v])
+            {
+                window.Add(offsets[w]);
+            }
+            if (median)
+            {
+                window.Sort();
+                next[v] = window.Count % 2 == 1 ? window[window.Count / 2] : (window[(window.Count / 2) - 1] + window[window.Count / 2]) / 2;
+            }
+            else
+            {
+                next[v] = window.Average();
+            }
+        }
+        Array.Copy(next, offsets, n);
+    }
+}
