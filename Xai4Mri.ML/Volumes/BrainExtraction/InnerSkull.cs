@@ -21,6 +21,9 @@ internal static class InnerSkull
     // The bright layer's peak is looked for this far (mm) past the first rise; its half-height marks the edge.
     private const double PeakWindow = 4;
 
+    // Offsets below the vault are capped at this quantile of the vault's offsets.
+    private const double VaultQuantile = 0.9;
+
     // Below this fraction of surface points with a bright layer, the image is taken to have no skull (brain-extracted).
     private const double MinimumFoundFraction = 0.25;
 
@@ -31,6 +34,7 @@ internal static class InnerSkull
     public static (double[] Offsets, double FoundFraction) Offsets(SurfaceModel model, WorldSampler sampler, HeadStatistics stats,
         double innerTable, ParallelOptions parallel)
     {
+        double centreZ = stats.Centre.Z;
         Tessellation mesh = model.Mesh;
         int n = mesh.VertexCount;
         int samples = (int)Math.Round((SearchTo - SearchFrom) / Step) + 1;
@@ -60,12 +64,12 @@ internal static class InnerSkull
             }
             offsets[v] = EdgeOffset(q, stats) - innerTable;
         });
-        int found = offsets.Count(double.IsFinite);
-        double fraction = (double)found / n;
+        double fraction = (double)offsets.Count(double.IsFinite) / n;
         if (fraction < MinimumFoundFraction)
         {
             return (new double[n], fraction);
         }
+        ClampBelowVault(model, offsets, centreZ);
         FillMissing(mesh, offsets);
         for (int pass = 0; pass < 2; pass++)
         {
@@ -132,6 +136,28 @@ internal static class InnerSkull
         double before = q[edge - 1], after = q[edge];
         double fraction = after > before ? Math.Clamp((half - before) / (after - before), 0, 1) : 1;
         return SearchFrom + ((edge - 1 + fraction) * Step);
+    }
+
+    /// <summary>
+    /// The CSF and inner table are about as thick all around the cranial cavity, but below the centre of gravity
+    /// (world inferior) the profiles cross the skull base, face and neck, whose soft-tissue boundaries can pass for
+    /// a skull far out. There the offsets are capped at a high quantile of the vault's (above the centre).
+    /// </summary>
+    private static void ClampBelowVault(SurfaceModel model, double[] offsets, double centreZ)
+    {
+        var vault = offsets.Where((o, v) => double.IsFinite(o) && model.Z[v] > centreZ).Order().ToArray();
+        if (vault.Length == 0)
+        {
+            return;
+        }
+        double cap = vault[(int)(VaultQuantile * (vault.Length - 1))];
+        for (int v = 0; v < offsets.Length; v++)
+        {
+            if (model.Z[v] <= centreZ && offsets[v] > cap)
+            {
+                offsets[v] = cap;
+            }
+        }
     }
 
     /// <summary>Gives vertices without a detected edge the mean of their detected neighbours, ring by ring.</summary>

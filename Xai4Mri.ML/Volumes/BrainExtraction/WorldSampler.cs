@@ -56,10 +56,13 @@ internal sealed class WorldSampler
         return SampleIndex(i, j, k);
     }
 
+    /// <summary>True when a continuous voxel index lies within the grid (between the first and last voxel centres).</summary>
+    public bool Contains(double i, double j, double k) => i >= 0 && j >= 0 && k >= 0 && i <= _n0 - 1 && j <= _n1 - 1 && k <= _n2 - 1;
+
     /// <summary>Trilinear value at a continuous voxel index; 0 outside the grid.</summary>
     public double SampleIndex(double i, double j, double k)
     {
-        if (!(i >= 0 && j >= 0 && k >= 0 && i <= _n0 - 1 && j <= _n1 - 1 && k <= _n2 - 1))
+        if (!Contains(i, j, k))
         {
             return 0;
         }
