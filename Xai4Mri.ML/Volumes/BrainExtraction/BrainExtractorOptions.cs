@@ -1,13 +1,15 @@
 namespace Xai4Mri.ML.Volumes;
 
-/// <summary>Settings of <see cref="BrainExtractor.Extract"/>; the defaults are those of Smith (2002) where the paper gives one.</summary>
+/// <summary>Settings of <see cref="BrainExtractor.Extract"/>; the defaults are those of Smith (2002) where the paper gives one, except the fractional threshold.</summary>
 public sealed class BrainExtractorOptions
 {
     /// <summary>
     /// Smith's fractional intensity threshold b_t in (0, 1): smaller values grow the surface further into darker
-    /// tissue, larger values keep it tighter. Default 0.5.
+    /// tissue, larger values keep it tighter. Default 0.6, not the paper's 0.5: the surface only has to reach the
+    /// brain, as the skull search moves it out to the inner skull, and at 0.5 it crossed the wide CSF of strongly
+    /// atrophied T1w brains into the skull (docs/brain-extraction.md gives the numbers).
     /// </summary>
-    public double FractionalThreshold { get; set; } = 0.5;
+    public double FractionalThreshold { get; set; } = 0.6;
 
     /// <summary>
     /// Most surface update steps per attempt. Default 1000 (the paper's fixed number); the surface stops earlier

@@ -8,15 +8,22 @@ namespace Xai4Mri.ML.Volumes;
 /// </summary>
 internal static class InnerSkull
 {
-    // The profile runs from a little inside the brain surface to well beyond the widest CSF gap of atrophied brains.
-    private const double SearchFrom = -3;
-    private const double SearchTo = 20;
+    // The profile runs from inside the brain (far enough in to see its tissue where the surface rests in sulcal
+    // CSF) to well beyond the widest CSF gap of atrophied brains; offsets may pull the surface in by at most MaxInward.
+    private const double SearchFrom = -10;
+    private const double MaxInward = -3;
+    private const double SearchTo = 25;
     private const double Step = 0.5;
 
     // Fractions of the local brain contrast (brain level minus t2): the dark band must fall below DarkLevel
     // (CSF and bone, not a dip within grey matter), and a rise of Rise above its darkest point is the skull's bright layer.
     private const double DarkLevel = 0.5;
     private const double Rise = 0.2;
+
+    // A shoulder counts when its slope reaches ShoulderSlope of the steepest rise and it stands ShoulderLevel of the
+    // brain contrast above the dark band's floor.
+    private const double ShoulderSlope = 0.15;
+    private const double ShoulderLevel = 0.05;
 
     // The bright layer's peak is looked for this far (mm) past the first rise; its half-height marks the edge.
     private const double PeakWindow = 4;
@@ -81,7 +88,7 @@ internal static class InnerSkull
         }
         for (int v = 0; v < n; v++)
         {
-            offsets[v] = Math.Clamp(offsets[v], SearchFrom, SearchTo);
+            offsets[v] = Math.Clamp(offsets[v], MaxInward, SearchTo);
         }
         return (offsets, fraction);
     }
@@ -135,6 +142,21 @@ internal static class InnerSkull
         }
         double before = q[edge - 1], after = q[edge];
         double fraction = after > before ? Math.Clamp((half - before) / (after - before), 0, 1) : 1;
+        // A faint diploë blurred into the scalp (thick voxels, FLAIR) rises as a shoulder before the main step:
+        // its steepest point, where the slope peaks first, is the bright layer's real inner edge.
+        double steepest = 0;
+        for (int s = argMin + 1; s < Math.Min(q.Length - 1, rise + window); s++)
+        {
+            steepest = Math.Max(steepest, q[s + 1] - q[s - 1]);
+        }
+        for (int s = argMin + 2; s < edge - 1; s++)
+        {
+            double g = q[s + 1] - q[s - 1];
+            if (g >= q[s] - q[s - 2] && g > q[s + 2] - q[s] && g >= ShoulderSlope * steepest && q[s] > min + (ShoulderLevel * contrast))
+            {
+                return SearchFrom + (s * Step);
+            }
+        }
         return SearchFrom + ((edge - 1 + fraction) * Step);
     }
 
