@@ -21,6 +21,9 @@ internal static class SurfaceDeformation
     private const int MinimumIterations = 200;
     private const double VolumeTolerance = 0.005;
 
+    // A surface enclosing less than this (mm³, 1 mL) has collapsed and stops at once.
+    private const double CollapsedVolume = 1000;
+
     /// <summary>
     /// Runs at most <paramref name="iterations"/> update steps and returns how many ran: the surface stops early
     /// once its enclosed volume has settled. <paramref name="smoothnessBoost"/> (≥ 1) multiplies the curvature
@@ -49,6 +52,12 @@ internal static class SurfaceDeformation
             if (iteration % CheckEvery == 0)
             {
                 volumes.Add(model.EnclosedVolume());
+                if (volumes[^1] < CollapsedVolume)
+                {
+                    // Nothing bright enough to hold the surface: it has shrunk to a point.
+                    model.UpdateNormals();
+                    return iteration;
+                }
                 if (iteration >= earliest && volumes.Count >= 3
                     && Math.Abs(volumes[^1] - volumes[^3]) < VolumeTolerance * Math.Abs(volumes[^1]))
                 {
