@@ -6,7 +6,8 @@ namespace Xai4Mri.ML.Tests.Volumes;
 
 /// <summary>
 /// <see cref="BrainExtractor"/> against the synthetic generator's true intracranial mask with skull and scalp kept:
-/// every site (T1w and FLAIR, float32 and scaled int16, five orientations), 1–3 mm and anisotropic voxels.
+/// every site (T1w and FLAIR, float32 and scaled int16, five orientations) at 3 mm, three at 2 mm, one at 1 mm, and
+/// anisotropic voxels (bench/ brain-extraction-dice runs all sites at 1, 1.5, 2 and 3 mm).
 /// </summary>
 [TestClass]
 public sealed class BrainExtractorTests
@@ -16,7 +17,6 @@ public sealed class BrainExtractorTests
     [TestMethod]
     [DataRow(3.0, "site-a,site-b,site-c")]
     [DataRow(3.0, "site-d,site-e,site-f")]
-    [DataRow(2.0, "site-a,site-b,site-c")]
     [DataRow(2.0, "site-d,site-e,site-f")]
     public void DiceAgainstTheTrueMaskIsAtLeast095AtEverySite(double voxelSize, string siteNames)
     {

@@ -10,7 +10,7 @@ public sealed class HeadCheckTests
 {
     [TestMethod]
     [DataRow(3.0, 12)]
-    [DataRow(2.0, 6)]
+    [DataRow(2.0, 4)]
     public void HeadsAndStrippedBrainsGetTheirVerdictsAtEverySiteAndAge(double voxelSize, int subjects)
     {
         using var dir = TestPaths.Scratch();
