@@ -10,6 +10,9 @@ namespace Xai4Mri.ML.Tests.Volumes;
 /// anisotropic voxels (bench/ brain-extraction-dice runs all sites at 1, 1.5, 2 and 3 mm).
 /// </summary>
 [TestClass]
+// Extraction keeps both cores busy for seconds; run after the parallel tests, so timing-sensitive ones (the CLI's
+// Ctrl+C test) do not race against it.
+[DoNotParallelize]
 public sealed class BrainExtractorTests
 {
     private const double RequiredDice = 0.95;

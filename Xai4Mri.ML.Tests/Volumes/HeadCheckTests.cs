@@ -6,6 +6,9 @@ namespace Xai4Mri.ML.Tests.Volumes;
 
 /// <summary><see cref="HeadCheck"/> on synthetic heads and brains: every site and contrast, children to old patients, noise and bias fields.</summary>
 [TestClass]
+// Generating the cohorts keeps both cores busy for seconds; run after the parallel tests, so timing-sensitive ones (the CLI's
+// Ctrl+C test) do not race against it.
+[DoNotParallelize]
 public sealed class HeadCheckTests
 {
     [TestMethod]

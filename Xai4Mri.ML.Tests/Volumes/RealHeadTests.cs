@@ -8,6 +8,9 @@ namespace Xai4Mri.ML.Tests.Volumes;
 /// there): a T1w and a T2w head with skull, and a T1w and a T2w brain-extracted image.
 /// </summary>
 [TestClass]
+// Extraction keeps both cores busy for seconds; run after the parallel tests, so timing-sensitive ones (the CLI's
+// Ctrl+C test) do not race against it.
+[DoNotParallelize]
 public sealed class RealHeadTests
 {
     private static Volume Load(string name) => Volume.FromImage(NiftiImage.Load(TestPaths.Fixture(Path.Combine("realheads", name))));
