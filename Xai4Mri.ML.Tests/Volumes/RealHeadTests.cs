@@ -1,0 +1,87 @@
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Volumes;
+
+namespace Xai4Mri.ML.Tests.Volumes;
+
+/// <summary>
+/// <see cref="HeadCheck"/> and <see cref="BrainExtractor"/> on four real scans (Fixtures/realheads, PROVENANCE.md
+/// there): a T1w and a T2w head with skull, and a T1w and a T2w brain-extracted image.
+/// </summary>
+[TestClass]
+// Extraction keeps both cores busy for seconds; run after the parallel tests, so timing-sensitive ones (the CLI's
+// Ctrl+C test) do not race against it.
+[DoNotParallelize]
+public sealed class RealHeadTests
+{
+    private static Volume Load(string name) => Volume.FromImage(MriImage.Load(TestPaths.Fixture(Path.Combine("realheads", name))));
+
+    [TestMethod]
+    [DataRow("ch2_t1w_head_3mm.nii.gz", HeadCheckVerdict.NotBrainExtracted)]
+    [DataRow("clinical_t2w_head_2x2x4mm.nii.gz", HeadCheckVerdict.NotBrainExtracted)]
+    [DataRow("ch2bet_t1w_brain_3mm.nii.gz", HeadCheckVerdict.BrainExtracted)]
+    [DataRow("stroke_t2w_brain_3mm.nii.gz", HeadCheckVerdict.BrainExtracted)]
+    public void HeadCheckTellsRealHeadsFromExtractedBrains(string name, HeadCheckVerdict expected)
+    {
+        var result = HeadCheck.Check(Load(name));
+        Assert.AreEqual(expected, result.Verdict, $"{name}: {result.Reason}");
+        if (expected == HeadCheckVerdict.NotBrainExtracted)
+        {
+            Assert.IsGreaterThan(0.6, result.ShellFraction, result.Reason);
+        }
+        else
+        {
+            Assert.IsLessThan(0.2, result.ShellFraction, result.Reason);
+        }
+    }
+
+    [TestMethod]
+    public void TheRealT1HeadHasAMostlyZeroBorderThatTheOldHeuristicMissed()
+    {
+        var result = HeadCheck.Check(Load("ch2_t1w_head_3mm.nii.gz"));
+        Assert.IsLessThan(VolumePipeline.NotBrainExtractedBorderFraction, result.BorderFraction, "the border heuristic would have called it brain-extracted");
+        Assert.IsGreaterThan(HeadCheck.MaxBrainVolumeMl, result.ForegroundVolumeMl, "a head with neck and face holds more than any brain");
+        Assert.AreEqual(HeadCheckVerdict.NotBrainExtracted, result.Verdict);
+    }
+
+    [TestMethod]
+    public void ExtractionOfTheRealT1HeadFindsTheBrainNotTheHead()
+    {
+        var head = Load("ch2_t1w_head_3mm.nii.gz");
+        var reference = Load("ch2bet_t1w_brain_3mm.nii.gz");
+        float[] referenceMask = [.. reference.Data.Select(v => v != 0 ? 1f : 0f)];
+        var headCheck = HeadCheck.Check(head);
+        var result = BrainExtractor.Extract(head);
+        // Colin 27 lies in MNI space, larger than a native head: its brain-extracted copy holds 1,737 mL at 1 mm.
+        // The intracranial mask adds the CSF around the brain, and at 3 mm the surface follows some neck tissue
+        // below the skull base, so it is larger than the brain, but well short of the head.
+        Assert.IsTrue(result.BrainVolumeMl is > 1500 and < 2700, $"{result.BrainVolumeMl:F0} mL");
+        Assert.IsLessThan(0.65 * headCheck.ForegroundVolumeMl, result.BrainVolumeMl, $"{result.BrainVolumeMl:F0} mL of a {headCheck.ForegroundVolumeMl:F0} mL head");
+        Assert.IsGreaterThan(0.5, result.InnerSkullFraction);
+        Assert.IsGreaterThan(0.85, SyntheticHeads.Dice(result.Mask.Data, referenceMask), "against the published brain-extracted copy");
+        var brainOnly = BrainExtractor.Extract(head, new BrainExtractorOptions { ExpandToInnerSkull = false });
+        Assert.IsGreaterThan(0.9, SyntheticHeads.Dice(brainOnly.Mask.Data, referenceMask), "the brain surface against the published brain-extracted copy");
+    }
+
+    [TestMethod]
+    public void ExtractionOfTheRealT2HeadStaysInsideTheSkull()
+    {
+        var head = Load("clinical_t2w_head_2x2x4mm.nii.gz");
+        var result = BrainExtractor.Extract(head);
+        // The field of view holds 120 mm of the head, so the mask holds less than a whole brain.
+        Assert.IsTrue(result.BrainVolumeMl is > 1200 and < 2000, $"{result.BrainVolumeMl:F0} mL");
+        Assert.IsLessThan(0.8 * HeadCheck.Check(head).ForegroundVolumeMl, result.BrainVolumeMl);
+        Assert.AreEqual(0f, result.Stripped.Data.Where((_, i) => result.Mask.Data[i] == 0).Max());
+    }
+
+    [TestMethod]
+    [DataRow("ch2bet_t1w_brain_3mm.nii.gz")]
+    [DataRow("stroke_t2w_brain_3mm.nii.gz")]
+    public void ExtractingAnExtractedBrainKeepsTheBrain(string name)
+    {
+        var brain = Load(name);
+        float[] nonZero = [.. brain.Data.Select(v => v != 0 ? 1f : 0f)];
+        var result = BrainExtractor.Extract(brain);
+        Assert.IsLessThan(0.05, result.InnerSkullFraction, "no skull around an extracted brain");
+        Assert.IsGreaterThan(0.9, SyntheticHeads.Dice(result.Mask.Data, nonZero), $"{result.BrainVolumeMl:F0} mL");
+    }
+}

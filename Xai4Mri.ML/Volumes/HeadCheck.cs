@@ -1,0 +1,220 @@
+using System.Globalization;
+
+namespace Xai4Mri.ML.Volumes;
+
+/// <summary>
+/// Tells a head image from a brain-extracted one by physical evidence: the volume above background against the
+/// adult intracranial volume (about 0.9–1.9 L; no brain exceeds <see cref="MaxBrainVolumeMl"/>), and the layered
+/// shell of a head — bright scalp, dark skull, bright brain — met along rays from the centre through the upper head.
+/// Both work on intensities relative to the image's own brain level, so noise, bias fields, scaling and data type
+/// do not matter, and neither depends on the brain's size, so small, young and atrophied brains are judged alike.
+/// </summary>
+public static class HeadCheck
+{
+    /// <summary>Above this volume (mL) above background an image holds more than any brain (adult intracranial volumes reach about 2,000 mL).</summary>
+    public const double MaxBrainVolumeMl = 2300;
+
+    /// <summary>Below this volume (mL) above background an image holds no brain (a newborn's intracranial volume is about 350–450 mL).</summary>
+    public const double MinBrainVolumeMl = 250;
+
+    /// <summary>At or above this fraction of rays showing scalp, skull and brain the image is a head.</summary>
+    public const double ShellFractionThreshold = 0.5;
+
+    // Tissue is bright at or above Bright times the brain's median; the skull's valley is darker than Dark times
+    // the lower of the two bright layers around it (scalp or diploë outside, brain or CSF inside).
+    private const double Bright = 0.5;
+    private const double Dark = 0.5;
+
+    // Geometry of the shell (mm): the bright outer layer starts within OuterStart of the object's edge, the dark
+    // band starts within DarkWithin after it and lasts at least DarkRun, and bright tissue returns within InnerWithin.
+    private const double OuterStart = 4;
+    private const double DarkWithin = 12;
+    private const double DarkRun = 2;
+    private const double InnerWithin = 20;
+
+    private const double Step = 0.5;
+    private const int Directions = 400;
+
+    /// <summary>
+    /// Checks one image; never throws for image content: an image that is all background, constant, or holds less
+    /// than <see cref="MinBrainVolumeMl"/> above background gets <see cref="HeadCheckVerdict.NoHead"/>.
+    /// </summary>
+    public static HeadCheckResult Check(Volume volume)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        var inv = CultureInfo.InvariantCulture;
+        double border = BorderFraction(volume);
+        if (volume.Shape.Any(d => d < 3))
+        {
+            return new HeadCheckResult(HeadCheckVerdict.NoHead, 0, double.NaN, 0, border, $"a {string.Join('x', volume.Shape)} grid is too small to hold a head");
+        }
+        var sampler = new WorldSampler(volume);
+        HeadStatistics stats;
+        try
+        {
+            stats = HeadStatistics.Estimate(volume, sampler.Data);
+        }
+        catch (ArgumentException e)
+        {
+            return new HeadCheckResult(HeadCheckVerdict.NoHead, 0, double.NaN, 0, border, e.Message);
+        }
+        double foreground = stats.VolumeAboveThresholdMl;
+        if (foreground < MinBrainVolumeMl)
+        {
+            return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
+                string.Create(inv, $"only {foreground:F0} mL above background, less than the {MinBrainVolumeMl:F0} mL of the smallest brain"));
+        }
+        var (shell, rays) = ShellFraction(volume, sampler, stats);
+        bool large = foreground > MaxBrainVolumeMl;
+        bool layered = rays > 0 && shell >= ShellFractionThreshold;
+        string volumeText = string.Create(inv, $"{foreground:F0} mL above background ({(large ? "more than" : "within")} the {MaxBrainVolumeMl:F0} mL of the largest brains)");
+        string shellText = rays == 0
+            ? "no ray through the upper head left the object inside the field of view"
+            : string.Create(inv, $"{100 * shell:F0} % of {rays} rays through the upper head cross scalp, skull and brain (a head from {100 * ShellFractionThreshold:F0} %)");
+        var verdict = large || layered ? HeadCheckVerdict.NotBrainExtracted : HeadCheckVerdict.BrainExtracted;
+        return new HeadCheckResult(verdict, foreground, rays == 0 ? double.NaN : shell, rays, border, $"{volumeText}; {shellText}");
+    }
+
+    /// <summary>Follows rays from the centre of gravity outwards to the object's edge and back in through the layers.</summary>
+    private static (double Fraction, int Rays) ShellFraction(Volume volume, WorldSampler sampler, HeadStatistics stats)
+    {
+        int longest = (int)(GridReach(volume, stats.Centre) / Step) + 1;
+        double bright = Bright * stats.Median;
+        int layered = 0, used = 0;
+        double golden = Math.PI * (3 - Math.Sqrt(5));
+        var profile = new double[longest + 1];
+        for (int r = 0; r < Directions; r++)
+        {
+            // Fibonacci directions, evenly spread; only the upper part of the sphere (world superior) is used,
+            // where the skull vault lies, not the face and neck.
+            double dz = 1 - (2 * (r + 0.5) / Directions);
+            if (dz < -0.2)
+            {
+                continue;
+            }
+            double ring = Math.Sqrt(1 - (dz * dz));
+            double dx = ring * Math.Cos(golden * r), dy = ring * Math.Sin(golden * r);
+            var (i0, j0, k0) = sampler.ToIndex(stats.Centre.X, stats.Centre.Y, stats.Centre.Z);
+            var (di, dj, dk) = sampler.DirectionToIndex(Step * dx, Step * dy, Step * dz);
+            int length = 0;
+            while (length <= longest && sampler.Contains(i0 + (length * di), j0 + (length * dj), k0 + (length * dk)))
+            {
+                profile[length] = sampler.SampleIndex(i0 + (length * di), j0 + (length * dj), k0 + (length * dk));
+                length++;
+            }
+            int edge = OuterEdge(profile.AsSpan(0, length), stats.Threshold);
+            if (edge < 0)
+            {
+                continue;
+            }
+            used++;
+            if (HasShell(profile, edge, bright))
+            {
+                layered++;
+            }
+        }
+        return (used == 0 ? 0 : (double)layered / used, used);
+    }
+
+    /// <summary>Index of the last sample above threshold, or −1 when there is none or the ray is still in the object where it leaves the grid.</summary>
+    private static int OuterEdge(ReadOnlySpan<double> profile, double threshold)
+    {
+        int last = -1;
+        for (int s = 0; s < profile.Length; s++)
+        {
+            if (profile[s] > threshold)
+            {
+                last = s;
+            }
+        }
+        // A ray whose last object sample lies within 3 mm of the grid's edge has left the field of view, not the head.
+        return last < 0 || last >= profile.Length - (int)(3 / Step) ? -1 : last;
+    }
+
+    /// <summary>
+    /// From the edge inwards: a bright outer layer, then a valley darker than half of both its flanks and at
+    /// least <see cref="DarkRun"/> wide at half depth, then bright tissue again.
+    /// </summary>
+    private static bool HasShell(double[] profile, int edge, double bright)
+    {
+        int outer = -1;
+        double p1 = double.NegativeInfinity;
+        for (int s = edge; s >= Math.Max(0, edge - (int)(OuterStart / Step)); s--)
+        {
+            if (profile[s] > p1)
+            {
+                p1 = profile[s];
+                outer = s;
+            }
+        }
+        if (!(p1 >= bright))
+        {
+            return false;
+        }
+        int valley = outer;
+        for (int s = outer; s >= Math.Max(0, outer - (int)(DarkWithin / Step)); s--)
+        {
+            if (profile[s] < profile[valley])
+            {
+                valley = s;
+            }
+        }
+        double p2 = double.NegativeInfinity;
+        for (int s = valley; s >= Math.Max(0, valley - (int)(InnerWithin / Step)); s--)
+        {
+            p2 = Math.Max(p2, profile[s]);
+        }
+        double flank = Math.Min(p1, p2);
+        double v = profile[valley];
+        if (!(p2 >= bright && v < Dark * flank))
+        {
+            return false;
+        }
+        double half = (v + flank) / 2;
+        int from = valley, to = valley;
+        while (from > 0 && profile[from - 1] < half)
+        {
+            from--;
+        }
+        while (to < edge && profile[to + 1] < half)
+        {
+            to++;
+        }
+        return (to - from + 1) * Step >= DarkRun;
+    }
+
+    /// <summary>The largest distance (mm) from <paramref name="centre"/> to a corner of the grid: no ray needs to go further.</summary>
+    private static double GridReach(Volume volume, (double X, double Y, double Z) centre)
+    {
+        double reach = 0;
+        for (int c = 0; c < 8; c++)
+        {
+            var (x, y, z) = volume.Affine.Apply((c & 1) * (volume.Shape[0] - 1), ((c >> 1) & 1) * (volume.Shape[1] - 1), ((c >> 2) & 1) * (volume.Shape[2] - 1));
+            double dx = x - centre.X, dy = y - centre.Y, dz = z - centre.Z;
+            reach = Math.Max(reach, Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz)));
+        }
+        return reach;
+    }
+
+    private static double BorderFraction(Volume v)
+    {
+        int[] n = v.Shape;
+        long total = 0, nonZero = 0;
+        for (int i = 0; i < n[0]; i++)
+        {
+            for (int j = 0; j < n[1]; j++)
+            {
+                bool faceIJ = i == 0 || i == n[0] - 1 || j == 0 || j == n[1] - 1;
+                for (int k = 0; k < n[2]; k++)
+                {
+                    if (faceIJ || k == 0 || k == n[2] - 1)
+                    {
+                        total++;
+                        nonZero += v[i, j, k] != 0 ? 1 : 0;
+                    }
+                }
+            }
+        }
+        return total == 0 ? 0 : (double)nonZero / total;
+    }
+}
