@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
+using Xai4Mri.ML.Training;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML;
@@ -29,6 +30,6 @@ public static class MriRegressionTrainersCatalog
     /// <param name="learningRate">Adam learning rate; null for the model's, else xai4mri's 5e-4.</param>
     /// <param name="batchSize">Images per step.</param>
     public static MriNetTransferTrainer MriNetTransfer(this RegressionCatalog.RegressionTrainers catalog, string labelColumnName = "Label", string imageColumnName = "Image",
-        MriNetModel? pretrainedModel = null, TransferStrategy strategy = TransferStrategy.DualPhase, int epochs = 20, int fineTuneEpochs = 10, double? learningRate = null, int batchSize = 4) =>
+        MriNetModel? pretrainedModel = null, TransferStrategy strategy = TransferStrategy.DualPhase, int epochs = TrainingDefaults.Epochs, int fineTuneEpochs = TrainingDefaults.FineTuneEpochs, double? learningRate = null, int batchSize = TrainingDefaults.BatchSize) =>
         MriNetTransfer(catalog, MriNetTransferTrainer.Common(labelColumnName, imageColumnName, pretrainedModel, strategy, epochs, fineTuneEpochs, learningRate, batchSize));
 }

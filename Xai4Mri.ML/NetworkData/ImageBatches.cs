@@ -68,26 +68,30 @@ internal static class ImageBatches
         }
     }
 
-    /// <summary>Mean and standard deviation of the non-missing labels, and their count.</summary>
+    /// <summary>Mean and standard deviation of the non-missing labels of <paramref name="data"/>, and their count.</summary>
     public static (double Mean, double StandardDeviation, int Count) LabelStatistics(IDataView data, LabelColumn label)
     {
         using var cursor = data.GetRowCursor([data.Schema[label.Name]]);
         var get = label.Reader(cursor);
-        double sum = 0, sumSquares = 0;
-        int n = 0;
+        var values = new List<double>();
         while (cursor.MoveNext())
         {
             double v = get();
             if (!double.IsNaN(v))
             {
-                sum += v;
-                sumSquares += v * v;
-                n++;
+                values.Add(v);
             }
         }
-        double mean = n == 0 ? 0 : sum / n;
-        double variance = n < 2 ? 0 : Math.Max(0, (sumSquares - (n * mean * mean)) / (n - 1));
-        return (mean, Math.Sqrt(variance), n);
+        return LabelStatistics(values);
+    }
+
+    /// <summary>Mean and sample standard deviation (divisor n − 1, two passes) of target values, and their count; 0 for an empty list.</summary>
+    public static (double Mean, double StandardDeviation, int Count) LabelStatistics(IReadOnlyList<double> values)
+    {
+        int n = values.Count;
+        double mean = n == 0 ? 0 : values.Average();
+        double sd = n < 2 ? 0 : Math.Sqrt(values.Sum(t => (t - mean) * (t - mean)) / (n - 1));
+        return (mean, sd, n);
     }
 
     /// <summary>A text, number or Boolean column's value as text (sites are usually text, sometimes numbers).</summary>

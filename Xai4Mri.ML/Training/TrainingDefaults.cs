@@ -21,6 +21,18 @@ internal static class TrainingDefaults
     /// <summary>Adam's ε, added to √v̂ as Keras does (Keras' default; PyTorch uses 1e-8).</summary>
     public const double Epsilon = 1e-7;
 
+    /// <summary>Epochs of phase 1 (all layers; the head only in a linear probe).</summary>
+    public const int Epochs = 20;
+
+    /// <summary>Epochs of phase 2 (dense layers for dual-phase, all layers after a linear probe).</summary>
+    public const int FineTuneEpochs = 10;
+
+    /// <summary>Adam's learning rate for <c>AdaptHead</c>'s warm-up of a new head alone on frozen features.</summary>
+    public const double HeadWarmupLearningRate = 1e-3;
+
+    /// <summary>Rows per step of the head warm-up (frozen features are small).</summary>
+    public const int HeadWarmupBatchSize = 16;
+
     /// <summary>Images per step on a CPU (xai4mri uses 1, which is slow and noisy).</summary>
     public const int BatchSize = 4;
 

@@ -238,7 +238,7 @@ internal sealed class TrainingEngine
     }
 
     /// <summary>The values of every tensor of a state dict (CPU, float32), in its order.</summary>
-    public static float[][] Snapshot(Dictionary<string, Tensor> state) => [.. state.Values.Select(ToArray)];
+    private static float[][] Snapshot(Dictionary<string, Tensor> state) => [.. state.Values.Select(ToArray)];
 
     private static float[] ToArray(Tensor t)
     {

@@ -42,23 +42,12 @@ public sealed class AdaptHeadEstimator : IEstimator<MriNetPredictionTransformer>
         ArgumentNullException.ThrowIfNull(input);
         var label = LabelColumn.Inspect(input.Schema, _labelColumnName);
         NetworkInput.Check(input.Schema, _imageColumnName, _pretrained.InputShape, nameof(input));
-        double? bias = _options.TargetBias;
-        double? sd = null;
-        if (label.Kind == LabelKind.Regression)
+        var (mean, sd, count) = label.Kind == LabelKind.Regression ? ImageBatches.LabelStatistics(input, label) : (0, 0, -1);
+        if (count == 0)
         {
-            var (mean, standardDeviation, count) = ImageBatches.LabelStatistics(input, label);
-            if (count == 0)
-            {
-                throw new ArgumentOutOfRangeException(nameof(input), $"label column '{_labelColumnName}' has no values (all missing)");
-            }
-            bias ??= mean;
-            sd = standardDeviation;
+            throw new ArgumentOutOfRangeException(nameof(input), $"label column '{_labelColumnName}' has no values (all missing)");
         }
-        var adapted = HeadAdapter.Adapt(_pretrained, label.Kind == LabelKind.Regression ? 0 : label.ClassNames.Count, bias, label.ClassNames, _options.Seed);
-        if (label.Kind == LabelKind.Regression)
-        {
-            adapted = adapted.WithTask(ModelTask.For(label, bias, sd));
-        }
+        var adapted = HeadAdapter.ForLabel(_pretrained, label, _options.TargetBias ?? mean, _options.TargetBias ?? mean, sd, _options.Seed);
         var history = new TrainingHistory();
         if (_options.WarmupEpochs > 0)
         {

@@ -1,3 +1,5 @@
+using Xai4Mri.ML.Training;
+
 namespace Xai4Mri.ML.Transfer;
 
 /// <summary>Options of <c>ml.Transforms.AdaptHead</c>.</summary>
@@ -20,10 +22,10 @@ public sealed class AdaptHeadOptions
     public int WarmupEpochs { get; set; }
 
     /// <summary>Adam learning rate of the warm-up. Default 1e-3.</summary>
-    public double LearningRate { get; set; } = 1e-3;
+    public double LearningRate { get; set; } = TrainingDefaults.HeadWarmupLearningRate;
 
     /// <summary>Batch size of the warm-up and of computing the features. Default 16.</summary>
-    public int BatchSize { get; set; } = 16;
+    public int BatchSize { get; set; } = TrainingDefaults.HeadWarmupBatchSize;
 
     /// <summary>Seed of the new head's weights and of the warm-up's shuffling.</summary>
     public int Seed { get; set; }

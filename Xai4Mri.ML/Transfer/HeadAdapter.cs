@@ -1,4 +1,5 @@
 using Xai4Mri.ML.Models;
+using Xai4Mri.ML.NetworkData;
 using static TorchSharp.torch;
 
 namespace Xai4Mri.ML.Transfer;
@@ -83,6 +84,18 @@ public static class HeadAdapter
         }
         var adapted = Adapt(model, nClasses, targetBias);
         return new MriNetModel(adapted.Network, adapted.Task, adapted.Conventions, adapted.Provenance) { LearningRate = learningRate, SourceStatistics = adapted.SourceStatistics };
+    }
+
+    /// <summary>
+    /// The pretrained model with the head <paramref name="label"/> needs and the task it then predicts: for regression
+    /// one linear unit whose bias is <paramref name="targetBias"/> and the target's mean and spread; for classes the
+    /// label's classes. The trainer and <c>AdaptHead</c> both adapt through it.
+    /// </summary>
+    internal static MriNetModel ForLabel(MriNetModel pretrained, LabelColumn label, double targetBias, double targetMean, double targetStandardDeviation, long seed)
+    {
+        bool regression = label.Kind == LabelKind.Regression;
+        var adapted = Adapt(pretrained, regression ? 0 : label.ClassNames.Count, targetBias, label.ClassNames, seed);
+        return adapted.WithTask(ModelTask.For(label, regression ? targetMean : null, regression ? targetStandardDeviation : null));
     }
 
     private static NetworkModule Copy(NetworkModule source, NetworkSpec spec)

@@ -45,10 +45,10 @@ public sealed class MriNetTransferTrainer : IEstimator<MriNetPredictionTransform
         public TransferStrategy Strategy { get; set; } = TransferStrategy.DualPhase;
 
         /// <summary>Epochs of phase 1 (all layers; the head only for <see cref="TransferStrategy.LinearProbeThenFineTune"/>). Default 20.</summary>
-        public int Epochs { get; set; } = 20;
+        public int Epochs { get; set; } = TrainingDefaults.Epochs;
 
         /// <summary>Epochs of phase 2 (dense layers for dual-phase, all layers after a linear probe); unused by mono-phase. Default 10.</summary>
-        public int FineTuneEpochs { get; set; } = 10;
+        public int FineTuneEpochs { get; set; } = TrainingDefaults.FineTuneEpochs;
 
         /// <summary>Adam learning rate of phase 1; null uses the pretrained model's (HeadAdapter's) rate, else xai4mri's 5e-4.</summary>
         public double? LearningRate { get; set; }

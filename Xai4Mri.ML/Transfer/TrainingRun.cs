@@ -75,14 +75,12 @@ internal sealed class TrainingRun : IDisposable
             throw new ArgumentOutOfRangeException(nameof(input), "no training rows are left after the validation split; lower ValidationFraction");
         }
 
-        var trainTargets = train.Select(i => (double)store.Targets[i]).ToList();
-        double mean = trainTargets.Average();
-        double sd = trainTargets.Count < 2 ? 0 : Math.Sqrt(trainTargets.Sum(t => (t - mean) * (t - mean)) / (trainTargets.Count - 1));
-        var task = ModelTask.For(label, _kind == LabelKind.Regression ? mean : null, _kind == LabelKind.Regression ? sd : null);
+        var (mean, sd, _) = ImageBatches.LabelStatistics([.. train.Select(i => (double)store.Targets[i])]);
         var model = _o.PretrainedModel is { } pretrained
-            ? HeadAdapter.Adapt(pretrained, _kind == LabelKind.Regression ? 0 : label.ClassNames.Count, mean, label.ClassNames, _o.Seed).WithTask(task)
+            ? HeadAdapter.ForLabel(pretrained, label, mean, mean, sd, _o.Seed)
             // A fresh network records how its input was prepared, so that NiftiLoaderOptions.For(model) conforms new data alike.
-            : MriNetModel.CreateMriNet(shape, task, _o.Seed, conventions: LoaderPipeline.Of(input.Schema[_o.ImageColumnName])?.Settings.Conventions());
+            : MriNetModel.CreateMriNet(shape, ModelTask.For(label, _kind == LabelKind.Regression ? mean : null, _kind == LabelKind.Regression ? sd : null), _o.Seed,
+                conventions: LoaderPipeline.Of(input.Schema[_o.ImageColumnName])?.Settings.Conventions());
         double learningRate = _o.LearningRate ?? _o.PretrainedModel?.LearningRate ?? TrainingDefaults.LearningRate;
         var phases = Plan(model.Spec, learningRate, _o.FineTuneLearningRate ?? learningRate);
         channel.Info(MessageSensitivity.None, string.Create(CultureInfo.InvariantCulture,

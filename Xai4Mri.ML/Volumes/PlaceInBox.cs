@@ -12,10 +12,7 @@ namespace Xai4Mri.ML.Volumes;
 /// <param name="Background">The value outside the brain.</param>
 internal sealed record PlaceInBox(int[] Target, bool PruneToBrain, float Background)
 {
-    /// <summary>Number of values in the box.</summary>
-    public int Length => Target[0] * Target[1] * Target[2];
-
-    /// <summary>Writes the placed volume into <paramref name="destination"/> (length <see cref="Length"/>); returns where it came from.</summary>
+    /// <summary>Writes the placed volume into <paramref name="destination"/> (length D·H·W of the box); returns where it came from.</summary>
     /// <exception cref="ImageFormatException">Without pruning, the grid does not have the box's shape.</exception>
     public PruneRecord Apply(PreparedVolume prepared, Span<float> destination, string path)
     {
