@@ -248,7 +248,7 @@ internal static class DatasetDiagnostics
                 : new ImageFormatException(first.FilePath, $"{first.Problem} (and {failures.Count - 1} more unreadable files: {string.Join(", ", failures.OrderBy(f => f.Row).Skip(1).Take(5).Select(f => f.Error.FilePath))})", first);
         }
         var shapes = Histogram(results.Select(r => string.Join('×', r.Shape)));
-        var voxelSizes = Histogram(results.Select(r => NiftiLoaderEstimator.VoxelSizeKey(r.VoxelSize)));
+        var voxelSizes = Histogram(results.Select(r => LoaderFit.VoxelSizeKey(r.VoxelSize)));
         var orientations = Histogram(results.Select(r => r.AxisCodes));
         var types = Histogram(results.Select(r => r.DataType.ToString()));
         var notExtracted = results.Where(r => !r.LooksBrainExtracted).Select(r => r.Subject).ToList();

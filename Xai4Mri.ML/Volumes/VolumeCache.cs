@@ -70,8 +70,7 @@ public sealed class VolumeCache
     /// <exception cref="ImageFormatException">The file cannot be read or prepared.</exception>
     internal PreparedVolume GetOrPrepare(string path, VolumePipeline pipeline)
     {
-        string key = Key(path, pipeline.CacheKey);
-        string entry = Path.Combine(Directory, key[..2], key + ".x4mc");
+        string entry = EntryPath(path, pipeline);
         if (File.Exists(entry))
         {
             var cached = TryRead(entry);
@@ -87,6 +86,22 @@ public sealed class VolumeCache
         var prepared = pipeline.Prepare(path);
         Write(entry, prepared);
         return prepared;
+    }
+
+    /// <summary>The entry file of <paramref name="path"/> under <paramref name="pipeline"/> (hashes the file's content).</summary>
+    /// <exception cref="ImageFormatException">The file cannot be read.</exception>
+    internal string EntryPath(string path, VolumePipeline pipeline)
+    {
+        string key = Key(path, pipeline.CacheKey);
+        return Path.Combine(Directory, key[..2], key + ".x4mc");
+    }
+
+    /// <summary>Whether the entry of <paramref name="path"/> is there and intact (its checksum and layout verified), without decoding anything.</summary>
+    /// <exception cref="ImageFormatException">The file cannot be read.</exception>
+    internal CacheEntryState Check(string path, VolumePipeline pipeline)
+    {
+        string entry = EntryPath(path, pipeline);
+        return !File.Exists(entry) ? CacheEntryState.Missing : TryRead(entry) is null ? CacheEntryState.Corrupt : CacheEntryState.Present;
     }
 
     /// <summary>The entry name: SHA-256 over the file content hash and the pipeline's cache key.</summary>
@@ -150,6 +165,9 @@ public sealed class VolumeCache
                 fs.Write(data);
                 hash.AppendData(data);
                 fs.Write(hash.GetHashAndReset());
+                // On disk before the rename makes it visible: a node that dies after the rename leaves a whole entry
+                // (readers on a shared file system, e.g. a cluster's, never see a partial one either way).
+                fs.Flush(flushToDisk: true);
             }
             File.Move(temp, entry, overwrite: true);
         }

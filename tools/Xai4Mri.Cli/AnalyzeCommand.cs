@@ -52,10 +52,12 @@ internal static class AnalyzeCommand
         using (var bar = io.Progress("analyze", 0, "steps"))
         {
             var options = new TransferAnalysisOptions { Folds = folds, Seed = seed, SiteColumnName = site, Progress = new Steps(bar, io.Interactive) };
-            var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader).Append(ml.Transforms.AnalyzeTransfer(labelColumn, "Image", pretrained, options: options));
+            var pipeline = StudyInput.Loader(ml, study, loader, io.Err).Append(ml.Transforms.AnalyzeTransfer(labelColumn, "Image", pretrained, options: options));
             using (io.OnCancel("analyze", () => MLContextCancellation.CancelExecution(ml)))
             {
-                report = pipeline.Fit(study).LastTransformer.Report;
+                var fitted = pipeline.Fit(study);
+                report = fitted.LastTransformer.Report;
+                bar.Message(StudyInput.CacheLine(fitted));
             }
         }
         TextWriter stdout = io.Out;

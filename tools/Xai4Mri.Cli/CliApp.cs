@@ -64,6 +64,7 @@ public static class CliApp
             SynthCommand.Create(io),
             TrainCommand.Create(io),
             AnalyzeCommand.Create(io),
+            PrepareCommand.Create(io),
         };
         // In-process (tests) the executable is the test host; help names the tool as it is installed.
         root.HelpName = "xai4mri";

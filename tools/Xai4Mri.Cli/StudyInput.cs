@@ -1,6 +1,8 @@
 using System.CommandLine;
+using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
@@ -68,6 +70,34 @@ internal sealed class StudyInput
         }
         options.CacheDirectory = cache;
         return options;
+    }
+
+    /// <summary>
+    /// The image-loading step: from the loader fit merged by <c>xai4mri prepare --verify</c> when the cache holds one for
+    /// this study and these options (then no image is read to fit; said on stderr), else fitted on the study.
+    /// </summary>
+    public static IEstimator<ITransformer> Loader(MLContext ml, IDataView study, NiftiLoaderOptions options, TextWriter stderr)
+    {
+        if (options.CacheDirectory is not null && PreparedCache.FittedSettings(study, options) is { } fitted)
+        {
+            stderr.WriteLine("LoadNifti: the loader's fit comes from the prepared cache (no image is read to fit)");
+            return ml.Transforms.LoadNifti("Image", "Path", fitted);
+        }
+        return ml.Transforms.LoadNifti("Image", "Path", options);
+    }
+
+    /// <summary>The line that says how many files the fitted pipeline decoded and how many reads the cache served.</summary>
+    public static string CacheLine(ITransformer fitted) =>
+        ((IEnumerable<ITransformer>)fitted).OfType<NiftiLoaderTransformer>().FirstOrDefault()?.CacheStatistics is { } s
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"LoadNifti: {s.Decodes} files decoded, {s.Hits} reads served from the cache")
+            : "LoadNifti: no cache";
+
+    /// <summary>A box "DxHxW" of three positive sizes, or null.</summary>
+    public static int[]? ParseShape(string text)
+    {
+        string[] parts = text.Split('x');
+        var dims = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d : 0).ToArray();
+        return dims.Length == 3 && dims.All(d => d > 0) ? dims : null;
     }
 
     /// <summary>The rows of a study table or a BIDS root as they are (for prediction: no label needed).</summary>

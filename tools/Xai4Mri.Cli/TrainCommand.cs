@@ -64,7 +64,7 @@ internal sealed class TrainCommand
         });
         _shape.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<string?>() is { } s && ParseShape(s) is null)
+            if (r.GetValueOrDefault<string?>() is { } s && StudyInput.ParseShape(s) is null)
             {
                 r.AddError($"--shape '{s}' is not DxHxW with three positive whole numbers, e.g. 96x112x96");
             }
@@ -147,11 +147,11 @@ internal sealed class TrainCommand
         string output = r.GetRequiredValue(_output);
         using var pretrained = r.GetValue(_model) is { } modelPath ? MriNetModel.Load(modelPath) : null;
         // Conformed as the model expects (orientation, voxel size, box, intensities), as `analyze` does.
-        var loader = StudyInput.LoaderOptions(pretrained, r.GetValue(_voxel), r.GetValue(_shape) is { } s ? ParseShape(s) : null, r.GetValue(_study.Cache));
+        var loader = StudyInput.LoaderOptions(pretrained, r.GetValue(_voxel), r.GetValue(_shape) is { } s ? StudyInput.ParseShape(s) : null, r.GetValue(_study.Cache));
         var options = TrainerOptions(r, labelColumn, pretrained);
         using var bar = io.Progress("train", 0, "epochs");
         options.Progress = new EpochProgress(bar, io.Interactive);
-        var pipeline = ml.Transforms.LoadNifti("Image", "Path", loader)
+        var pipeline = StudyInput.Loader(ml, study, loader, io.Err)
             .Append(_study.IsClassification(r) ? ml.MulticlassClassification.Trainers.MriNetTransfer(options) : ml.Regression.Trainers.MriNetTransfer(options));
         TransformerChain<MriNetPredictionTransformer> fitted;
         using (io.OnCancel("train", () => MLContextCancellation.CancelExecution(ml)))
@@ -159,6 +159,7 @@ internal sealed class TrainCommand
             fitted = pipeline.Fit(study);
         }
         bar.Dispose();
+        io.Err.WriteLine(StudyInput.CacheLine(fitted));
         var trained = ((IEnumerable<ITransformer>)fitted).OfType<MriNetPredictionTransformer>().Last();
         ml.Model.Save(fitted, study.Schema, output);
         if (r.GetValue(_plot) is { } plot)
@@ -169,13 +170,6 @@ internal sealed class TrainCommand
         io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Saved {output}: best epoch {best?.Epoch} ({best?.MetricName} train {best?.TrainMetric:G4}, validation {best?.ValidationMetric:G4})"));
         return CliApp.ExitOk;
-    }
-
-    private static int[]? ParseShape(string text)
-    {
-        string[] parts = text.Split('x');
-        var dims = parts.Select(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out int d) && d > 0 ? d : 0).ToArray();
-        return dims.Length == 3 && dims.All(d => d > 0) ? dims : null;
     }
 
     private static void AtLeast(Option<int> option, int least) => option.Validators.Add(r =>
