@@ -154,9 +154,13 @@ internal sealed class BidsSidecars
                     JsonValueKind.String => v.GetString(),
                     JsonValueKind.True => "true",
                     JsonValueKind.False => "false",
-                    JsonValueKind.Null => "",
                     _ => null,
                 };
+                if (v.ValueKind == JsonValueKind.Null)
+                {
+                    // null says nothing about the file, like n/a in a table: a less specific sidecar's value stays.
+                    continue;
+                }
                 if (text is null)
                 {
                     Warnings.Add($"{path}: field '{property.Name}' is a JSON {v.ValueKind.ToString().ToLowerInvariant()}, not a scalar; not joined");
