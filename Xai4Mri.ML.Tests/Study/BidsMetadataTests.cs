@@ -161,6 +161,29 @@ public sealed class BidsMetadataTests
     }
 
     [TestMethod]
+    public void WithoutSessionsScansTablesAreAtSubjectLevelAndRunIndicesCompareAsNumbers()
+    {
+        using var dir = TestPaths.Scratch();
+        DataFiles.Touch(dir, "sub-01/anat/sub-01_run-01_T1w.nii.gz", "sub-02/anat/sub-02_T1w.nii.gz");
+        DataFiles.Text(dir, "sub-01/sub-01_scans.tsv", "filename\tage\nanat/sub-01_run-01_T1w.nii.gz\t25\n");
+        DataFiles.Text(dir, "sub-01/anat/sub-01_run-1_T1w.json", "{\"RepetitionTime\": 2}");
+        // Two dataset-level sidecars with one entity each apply to sub-01 (BIDS allows one): the later name wins.
+        string run = DataFiles.Text(dir, "run-1_T1w.json", "{\"RepetitionTime\": 3, \"EchoTime\": 0.004}");
+        string subject = DataFiles.Text(dir, "sub-01_T1w.json", "{\"RepetitionTime\": 4, \"EchoTime\": 0.005}");
+
+        BidsDataset bids = BidsDataset.Read(dir.Path, options: new() { SidecarFields = ["RepetitionTime", "EchoTime"] });
+
+        CollectionAssert.AreEqual(new[] { 25f, float.NaN }, bids["age"].Numbers!.ToArray());
+        CollectionAssert.AreEqual(new[] { 2f, float.NaN }, bids["RepetitionTime"].Numbers!.ToArray());
+        CollectionAssert.AreEqual(new[] { 0.005f, float.NaN }, bids["EchoTime"].Numbers!.ToArray());
+        CollectionAssert.AreEqual(new[]
+        {
+            $"{run} and {subject} both apply to the same images at one level (BIDS allows one); the second in name order wins where both set a field",
+        }, bids.Summary.Warnings.ToArray());
+        Assert.AreEqual(1, bids.Summary.ImagesWith(BidsMetadataSource.Sidecar));
+    }
+
+    [TestMethod]
     public void SidecarsOverrideTablesAndTablesCanBeTurnedOff()
     {
         using var dir = TestPaths.Scratch();
