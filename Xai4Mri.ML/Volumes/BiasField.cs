@@ -11,11 +11,11 @@ internal static class BiasField
     // Voxels used for the fit at most (evenly strided): a low-order fit needs far fewer than a 1 mm head holds.
     private const int MaxSamples = 120_000;
 
-    // The fit is made again on the voxels whose corrected log intensity lies between these quantiles: one tissue
-    // class (white matter in T1w), so that the mixture of tissues does not bend the field.
-    private const double LowQuantile = 0.6;
-    private const double HighQuantile = 0.95;
-    private const int Rounds = 4;
+    // Starting from a flat field, the fit is made on the voxels whose corrected log intensity lies within a window
+    // around the brightest large peak of its histogram (white matter in T1w), narrowing round by round: one tissue,
+    // so that neither the mixture of tissues nor partial-volume edges bend the field.
+    private static readonly double[] Windows = [0.3, 0.2, 0.12, 0.08, 0.05];
+    private const double Bin = 0.01;
 
     /// <summary>The coefficient of variation of the fitted field over the head, or NaN when the image has no head to fit.</summary>
     public static double Strength(Volume volume)
@@ -41,22 +41,28 @@ internal static class BiasField
         }
         int n = y.Count;
         var use = Enumerable.Repeat(true, n).ToArray();
-        double[] beta = [];
-        for (int round = 0; round < Rounds; round++)
+        // A flat start: a fit to every voxel would take the bright centre and darker cortex for a field, and then
+        // keep selecting whatever agrees with it.
+        double[] beta = new double[10];
+        var residual = new double[n];
+        foreach (double window in Windows)
         {
-            beta = Fit(x, y, use);
-            var residual = new double[n];
             for (int s = 0; s < n; s++)
             {
                 residual[s] = y[s] - Evaluate(beta, x[s]);
             }
-            var sorted = (double[])residual.Clone();
-            Array.Sort(sorted);
-            double lo = sorted[(int)(LowQuantile * (n - 1))], hi = sorted[(int)(HighQuantile * (n - 1))];
+            double peak = UpperPeak(residual);
+            int used = 0;
             for (int s = 0; s < n; s++)
             {
-                use[s] = residual[s] >= lo && residual[s] <= hi;
+                use[s] = Math.Abs(residual[s] - peak) <= window;
+                used += use[s] ? 1 : 0;
             }
+            if (used < 100)
+            {
+                break;
+            }
+            beta = Fit(x, y, use);
         }
         // The field over the whole head (every sample), up to its constant term.
         double sum = 0, sumSq = 0;
@@ -68,6 +74,39 @@ internal static class BiasField
         }
         double mean = sum / n;
         return Math.Sqrt(Math.Max(0, (sumSq / n) - (mean * mean))) / mean;
+    }
+
+    /// <summary>The most frequent value (histogram of <see cref="Bin"/>, smoothed over five bins) among the residuals above their median.</summary>
+    private static double UpperPeak(double[] residual)
+    {
+        var sorted = (double[])residual.Clone();
+        Array.Sort(sorted);
+        double median = sorted[sorted.Length / 2], max = sorted[^1];
+        int bins = Math.Max(1, (int)Math.Ceiling((max - median) / Bin) + 1);
+        var counts = new double[bins];
+        foreach (double r in residual)
+        {
+            if (r >= median)
+            {
+                counts[Math.Min(bins - 1, (int)((r - median) / Bin))]++;
+            }
+        }
+        int best = 0;
+        double bestCount = -1;
+        for (int b = 0; b < bins; b++)
+        {
+            double c = 0;
+            for (int d = Math.Max(0, b - 2); d <= Math.Min(bins - 1, b + 2); d++)
+            {
+                c += counts[d];
+            }
+            if (c > bestCount)
+            {
+                bestCount = c;
+                best = b;
+            }
+        }
+        return median + ((best + 0.5) * Bin);
     }
 
     /// <summary>Positions (normalised by the head's radius about its centre) and log intensities of the voxels above the head threshold.</summary>

@@ -9,18 +9,25 @@ namespace Xai4Mri.ML.Volumes;
 /// </summary>
 internal static class FieldOfViewCut
 {
-    /// <summary>From this area (cm²) of object on a face, the brain is taken as cut there (a brainstem's cross-section is about 5 cm²).</summary>
+    /// <summary>From this area (cm²) of an extracted brain on a face, the brain is taken as cut there (a brainstem's cross-section is about 5 cm²).</summary>
     public const double CutAreaCm2 = 10;
 
     /// <summary>
-    /// The faces of <paramref name="prepared"/>'s grid with at least <see cref="CutAreaCm2"/> of object on them,
-    /// as "superior (42 cm²)". The inferior face is left out for heads (<paramref name="head"/>): a head's neck always
-    /// leaves the field of view there.
+    /// From this area (cm²) of a head on a face, its brain is taken as cut there: a scalp pressed against the edge of
+    /// the field of view covers up to about 30 cm² (the real Colin 27 head, 29 cm²), a head cut through its brain more.
+    /// A cut through the brain's top centimetre or two can stay below it.
+    /// </summary>
+    public const double HeadCutAreaCm2 = 50;
+
+    /// <summary>
+    /// The faces of <paramref name="prepared"/>'s grid with at least <see cref="CutAreaCm2"/> of brain on them (of a
+    /// head, <paramref name="head"/>: <see cref="HeadCutAreaCm2"/>), as "superior (42 cm²)". The inferior face is left
+    /// out for heads: a head's neck always leaves the field of view there.
     /// </summary>
     public static IReadOnlyList<string> Faces(PreparedVolume prepared, bool head, float background)
     {
         var areas = Areas(prepared, background);
-        return [.. areas.Where(a => a.AreaCm2 >= CutAreaCm2 && !(head && a.Face == "inferior"))
+        return [.. areas.Where(a => a.AreaCm2 >= (head ? HeadCutAreaCm2 : CutAreaCm2) && !(head && a.Face == "inferior"))
             .Select(a => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Face} ({a.AreaCm2:F0} cm²)"))];
     }
 
