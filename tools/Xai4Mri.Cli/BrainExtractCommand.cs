@@ -15,7 +15,7 @@ internal static class BrainExtractCommand
     {
         var input = new Argument<string>("in") { Description = "The image to strip (NIfTI, Analyze or MGH/MGZ; a 4-D file's first volume)", HelpName = "IN" };
         var output = new Argument<string>("out") { Description = "The brain-extracted image to write (.nii or .nii.gz), on the input's grid", HelpName = "OUT" };
-        var mask = new Option<string?>("--mask") { Description = "Also write the brain mask (1 inside, 0 outside) here", HelpName = "MASK" };
+        var mask = new Option<string?>("--mask") { Description = "Also write the brain mask (1 inside, 0 outside) here (default: no mask file)", HelpName = "MASK" };
         var command = new Command("brain-extract", "Strip skull and scalp from an image (BET-style brain extraction) and write the brain on the input's grid")
         {
             input, output, mask,
