@@ -91,6 +91,21 @@ public sealed class BrainExtractionLoadingTests
     }
 
     [TestMethod]
+    public void SyntheticHeadsAreNotBrainExtractedAndTheirStrippedCopiesAre()
+    {
+        using var dir = TestPaths.Scratch();
+        // Children to the elderly, half of them patients (atrophy), two contrasts, noise and bias fields of the sites.
+        var pairs = SyntheticHeads.Generate(dir.Path, [ML.Synthetic.SiteProfile.SiteB, ML.Synthetic.SiteProfile.SiteD], 3, subjects: 4, seed: 13, minAge: 6, maxAge: 88, patientFraction: 0.5);
+        var ml = new MLContext(1);
+        var study = Study(ml, pairs.SelectMany(p => new[] { ($"{p.Subject.Id}-head", p.Subject.Path), ($"{p.Subject.Id}-brain", Path.Combine(dir.Path, "brain", Path.GetRelativePath(Path.Combine(dir.Path, "head"), p.Subject.Path))) }));
+
+        var report = ml.Transforms.LoadNifti("Image", "Path", Options(dir, BrainExtraction.None)).Fit(study).FitReport;
+
+        CollectionAssert.AreEquivalent(pairs.Select(p => $"{p.Subject.Id}-head").ToArray(), report.ImagesNotBrainExtracted.ToArray(), string.Join("\n", report.HeadChecks.Select(h => $"{h.Subject}: {h.Evidence}")));
+        Assert.AreEqual((4, 4, 0), report.VerdictCounts);
+    }
+
+    [TestMethod]
     public void CacheKeysNameBrainExtractionOnlyWhenItIsOn()
     {
         static string Key(BrainExtraction e) =>
