@@ -9,7 +9,7 @@ namespace Xai4Mri.ML.Volumes;
 internal static class BiasField
 {
     // Voxels used for the fit at most (evenly strided): a low-order fit needs far fewer than a 1 mm head holds.
-    private const int MaxSamples = 120_000;
+    private const int MaxSamples = 30_000;
 
     // Starting from a flat field, the fit is made on the voxels whose corrected log intensity lies within a window
     // around the brightest large peak of its histogram (white matter in T1w), narrowing round by round: one tissue,

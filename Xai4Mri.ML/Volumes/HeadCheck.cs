@@ -85,16 +85,24 @@ public static class HeadCheck
     /// <summary>
     /// (p90 − p10) / p50 of the voxels above <paramref name="level"/> (half-way between the background threshold and the
     /// 98th percentile, so that partial-volume edges do not count as contrast): white and grey matter, CSF, scalp and
-    /// fat spread it widely, a uniform object only by its noise.
+    /// fat spread it widely, a uniform object only by its noise (the measure of <see cref="BrainExtractor"/>'s refusal).
     /// </summary>
     private static double Contrast(float[] data, double level)
     {
-        var mask = new float[data.Length];
-        for (int i = 0; i < data.Length; i++)
+        var above = new List<float>(data.Length / 8);
+        foreach (float v in data)
         {
-            mask[i] = data[i] > level ? 1 : 0;
+            if (v > level)
+            {
+                above.Add(v);
+            }
         }
-        return BrainExtractor.Contrast(data, mask);
+        if (above.Count == 0)
+        {
+            return double.PositiveInfinity;
+        }
+        double[] q = HeadStatistics.Quantiles([.. above], 0.1, 0.5, 0.9);
+        return q[1] > 0 ? (q[2] - q[0]) / q[1] : double.PositiveInfinity;
     }
 
     /// <summary>Follows rays from the centre of gravity outwards to the object's edge and back in through the layers.</summary>
