@@ -7,7 +7,7 @@ namespace Xai4Mri.ML.Volumes;
 /// Conforming an image file to a network's input, as an explicit sequence of steps:
 /// <list type="number">
 /// <item>read the first 3-D volume, set NaN/Inf voxels to the background, and check whether it is a head (<see cref="HeadCheck"/>);</item>
-/// <item>the <see cref="CachedSteps"/> (reorient, optionally resample), kept as the brain's bounding box in a
+/// <item>the <see cref="CachedSteps"/> (brain extraction when on, reorient, optionally resample), kept as the brain's bounding box in a
 /// <see cref="PreparedVolume"/> — the expensive part, which <see cref="VolumeCache"/> stores under <see cref="CacheKey"/>;</item>
 /// <item><see cref="Placement"/> in the network's box (pruning) and the <see cref="Intensity"/> step — cheap, run on every read.</item>
 /// </list>
