@@ -141,7 +141,7 @@ public sealed class DatasetDiagnosticsTests
     }
 
     [TestMethod]
-    public void NonZeroBackgroundIsFlaggedBySubject()
+    public void NonZeroBackgroundIsSummarisedBySubject()
     {
         using var dir = TestPaths.Scratch();
         string clean = TinyPhantoms.Write(dir.File("clean.nii.gz"), 1.0);
@@ -163,15 +163,18 @@ public sealed class DatasetDiagnosticsTests
         var report = Compute(rows);
 
         var (c, n) = (report.Images.Images[0], report.Images.Images[1]);
-        Assert.IsTrue(c.LooksBrainExtracted);
         Assert.AreEqual(0, c.BorderNonZeroFraction);
         Assert.AreEqual(1 - (brainVoxels / (24.0 * 28 * 24)), c.BackgroundFraction, 1e-12);
         Assert.AreEqual(brainVoxels, c.Intensity.NonZeroCount);
-        Assert.IsFalse(n.LooksBrainExtracted);
         Assert.AreEqual(1, n.BorderNonZeroFraction);
         Assert.AreEqual(0, n.BackgroundFraction);
-        CollectionAssert.AreEqual(new[] { "sub-noisy" }, report.Images.NotBrainExtracted.ToArray());
-        CollectionAssert.Contains(report.Warnings.ToList(), "1 image is not brain-extracted (non-zero background at the border; xai4mri's models expect a zero background): sub-noisy");
+        // A non-zero border alone does not make a head (the former rule's mistake): the 96 mm phantom is smaller than
+        // any brain, noisy or not, and real heads are told apart by RealDataDiagnosticsTests.
+        Assert.AreEqual(HeadCheckVerdict.NoHead, c.HeadCheck.Verdict, c.HeadCheck.Reason);
+        Assert.AreEqual(HeadCheckVerdict.NoHead, n.HeadCheck.Verdict, n.HeadCheck.Reason);
+        Assert.IsTrue(n.LooksBrainExtracted);
+        Assert.IsEmpty(report.Images.NotBrainExtracted);
+        CollectionAssert.AreEqual(new[] { "sub-clean", "sub-noisy" }, report.Images.NoHead.ToArray());
         // The brain of the clean phantom: ventricle 20, tissue 100–110.
         Assert.AreEqual(20, c.Intensity.Min);
         Assert.IsTrue(c.Intensity.Max is > 100 and < 110, $"{c.Intensity.Max}");
@@ -182,7 +185,7 @@ public sealed class DatasetDiagnosticsTests
         Assert.AreEqual(c.Intensity.NonZeroCount + n.Intensity.NonZeroCount, pooled.NonZeroCount);
         Assert.AreEqual(((c.Intensity.Mean * c.Intensity.NonZeroCount) + (n.Intensity.Mean * n.Intensity.NonZeroCount)) / pooled.NonZeroCount, pooled.Mean, 1e-9);
         Assert.AreEqual((c.Intensity.Percentile99 + n.Intensity.Percentile99) / 2, pooled.Percentile99, 1e-9);
-        StringAssert.Contains(report.ToMarkdown(), "| sub-noisy | 24×28×24 | 4×4×4 | RAS | 0.0 % | 100.0 % | 0 |");
+        StringAssert.Contains(report.ToMarkdown(), "| sub-noisy | 24×28×24 | 4×4×4 | RAS | 0.0 % | no head |");
     }
 
     [TestMethod]

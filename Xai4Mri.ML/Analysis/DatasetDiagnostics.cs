@@ -252,6 +252,11 @@ internal static class DatasetDiagnostics
         var orientations = Histogram(results.Select(r => r.AxisCodes));
         var types = Histogram(results.Select(r => r.DataType.ToString()));
         var notExtracted = results.Where(r => !r.LooksBrainExtracted).Select(r => r.Subject).ToList();
+        var noHead = results.Where(r => r.HeadCheck.Verdict == HeadCheckVerdict.NoHead && r.Problem is null).ToList();
+        var stripped = results.Where(r => r.StrippedByLoader).Select(r => r.Subject).ToList();
+        var fovCut = results.Where(r => r.FieldOfViewCut.Count > 0).ToList();
+        var biased = results.Where(r => r.BiasFieldStrength >= ImageSetDiagnostics.StrongBiasFieldLimit).ToList();
+        var problems = results.Where(r => r.Problem is not null).Select(r => $"{r.Subject}: {r.Problem}").ToList();
         var nonFinite = results.Where(r => r.NonFiniteCount > 0).ToList();
         var duplicates = results.GroupBy(r => r.ContentHash).Where(g => g.Count() > 1)
             .Select(g => (IReadOnlyList<string>)g.Select(r => r.Subject).ToList()).ToList();
@@ -270,7 +275,23 @@ internal static class DatasetDiagnostics
         }
         if (notExtracted.Count > 0)
         {
-            warnings.Add($"{notExtracted.Count} {Plural(notExtracted.Count, "image is", "images are")} not brain-extracted (non-zero background at the border; xai4mri's models expect a zero background): {List(notExtracted)}");
+            warnings.Add($"{notExtracted.Count} {Plural(notExtracted.Count, "image is", "images are")} not brain-extracted (the head check finds scalp and skull around the brain, or more tissue than a brain holds; xai4mri's models expect extracted brains): {List(notExtracted)}; load with NiftiLoaderOptions.BrainExtraction = BrainExtraction.Auto (--brain-extraction auto) to strip them");
+        }
+        if (problems.Count > 0)
+        {
+            warnings.Add($"{problems.Count} {Plural(problems.Count, "image holds", "images hold")} nothing to learn from and {Plural(problems.Count, "loads", "load")} as background: {string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? $" and {problems.Count - 10} more" : "")}");
+        }
+        if (noHead.Count > 0)
+        {
+            warnings.Add($"{noHead.Count} {Plural(noHead.Count, "image shows", "images show")} no head or brain to the head check: {List(noHead.Select(r => $"{r.Subject} ({r.HeadCheck.Reason})"))}");
+        }
+        if (fovCut.Count > 0)
+        {
+            warnings.Add($"the field of view cuts the brain in {fovCut.Count} {Plural(fovCut.Count, "image", "images")}: {List(fovCut.Select(r => $"{r.Subject} ({string.Join(", ", r.FieldOfViewCut)})"))}");
+        }
+        if (biased.Count > 0)
+        {
+            warnings.Add($"{biased.Count} {Plural(biased.Count, "image has", "images have")} a strong intensity non-uniformity (bias-field strength from {Num(ImageSetDiagnostics.StrongBiasFieldLimit)}; correct it, e.g. with N4, before training): {List(biased.Select(r => $"{r.Subject} ({r.BiasFieldStrength:F2})"))}");
         }
         if (nonFinite.Count > 0)
         {
@@ -285,7 +306,8 @@ internal static class DatasetDiagnostics
             warnings.Add($"{cut.Count} of {results.Length} brains are larger than the model's input box ({string.Join('×', options.ModelInputShape)} voxels, {string.Join('×', boxMm.Select(Num))} mm in {orientation}) and would be cut by pruning: {List(cut.Select(r => $"{r.Subject} ({string.Join('×', r.BrainExtentMm.Select(Num))} mm)"))}");
         }
         return new ImageSetDiagnostics(results, shapes, voxelSizes, orientations, types, Pool(results), notExtracted,
-            nonFinite.Select(r => r.Subject).ToList(), duplicates, boxMm, cut.Select(r => r.Subject).ToList());
+            nonFinite.Select(r => r.Subject).ToList(), duplicates, boxMm, cut.Select(r => r.Subject).ToList(),
+            noHead.Select(r => r.Subject).ToList(), stripped, fovCut.Select(r => r.Subject).ToList(), biased.Select(r => r.Subject).ToList(), problems);
     }
 
     private static ImageDiagnostics Diagnose(Row row, VolumePipeline settings, Func<string, PreparedVolume>? prepared0, double[] boxMm)
@@ -319,9 +341,10 @@ internal static class DatasetDiagnostics
         // A thousandth of a millimetre absorbs rounding in the affine's column lengths.
         bool cut = Enumerable.Range(0, 3).Any(a => extentMm[a] > boxMm[a] + 1e-3);
         return new ImageDiagnostics(row.Subject, row.Path, [.. image.Shape], image.Affine.ColumnNorms(), image.AxisCodes, image.DataType,
-            intensity, gridVoxels == 0 ? 0 : 1 - ((double)nonZero.Count / gridVoxels), prepared.BorderNonZeroFraction,
-            prepared.BorderNonZeroFraction <= VolumePipeline.NotBrainExtractedBorderFraction, prepared.NonFiniteCount,
-            ContentHash(prepared), prepared.BoxShape, extentMm, cut);
+            intensity, gridVoxels == 0 ? 0 : 1 - ((double)nonZero.Count / gridVoxels), prepared.NonFiniteCount,
+            ContentHash(prepared), prepared.BoxShape, extentMm, cut, prepared.HeadCheck, prepared.BrainExtracted,
+            BiasField.Strength(prepared.ToBoxVolume()),
+            FieldOfViewCut.Faces(prepared, head: prepared.HeadCheck.NotBrainExtracted && !prepared.BrainExtracted, settings.Background), prepared.Problem);
     }
 
     /// <summary>SHA-256 of the grid shape, the brain box and its voxels: the whole reoriented grid, since the rest is background.</summary>

@@ -57,7 +57,13 @@ public sealed record DatasetReport(
         md.AppendLine(CultureInfo.InvariantCulture, $"| data types | {Counts(im.DataTypes)} |");
         var p = im.PooledIntensity;
         md.AppendLine(CultureInfo.InvariantCulture, $"| non-zero intensity | min {N(p.Min)}, p1 {N(p.Percentile1)}, mean {N(p.Mean)}, p99 {N(p.Percentile99)}, max {N(p.Max)} |");
+        var (brains, heads, noHead) = im.VerdictCounts;
+        md.AppendLine(CultureInfo.InvariantCulture, $"| head check | brain-extracted {brains}, not brain-extracted {heads}, no head {noHead} (stripped by the loader: {im.StrippedByLoader.Count}) |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| not brain-extracted | {im.NotBrainExtracted.Count} |");
+        var bias = im.Images.Select(i => i.BiasFieldStrength).Where(double.IsFinite).Order().ToList();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| bias-field strength | {(bias.Count == 0 ? "–" : $"median {bias[bias.Count / 2]:F3}, max {bias[^1]:F3}")}; from {N(ImageSetDiagnostics.StrongBiasFieldLimit)}: {im.StrongBiasField.Count} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| brain cut by the field of view | {im.CutByFieldOfView.Count} |");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| nothing to learn from | {im.Problems.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| with NaN/Inf | {im.WithNonFiniteVoxels.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| duplicate groups | {im.DuplicateGroups.Count} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| brain cut by the model box ({string.Join('×', im.ModelBoxMm.Select(N))} mm) | {im.WouldCutBrainCount} |");
@@ -72,21 +78,30 @@ public sealed record DatasetReport(
             md.AppendLine();
         }
         // Only images with a finding: a table of every subject would drown the report on large datasets.
-        var flagged = im.Images.Where(i => !i.LooksBrainExtracted || i.NonFiniteCount > 0 || i.WouldCutBrain).ToList();
+        var flagged = im.Images.Where(i => !i.LooksBrainExtracted || i.NonFiniteCount > 0 || i.WouldCutBrain || i.StrippedByLoader
+            || i.HeadCheck.Verdict == Volumes.HeadCheckVerdict.NoHead || i.FieldOfViewCut.Count > 0
+            || i.BiasFieldStrength >= ImageSetDiagnostics.StrongBiasFieldLimit || i.Problem is not null).ToList();
         if (flagged.Count > 0)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"{sub} Images with findings").AppendLine();
-            md.AppendLine("| subject | shape | voxel (mm) | orientation | background | border non-zero | NaN/Inf | brain extent (mm) | cut |");
-            md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+            md.AppendLine("| subject | shape | voxel (mm) | orientation | background | head check | bias field | NaN/Inf | brain extent (mm) | cut by the box | cut by the field of view | problem |");
+            md.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var i in flagged)
             {
                 md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Cell(i.Subject)} | {string.Join('×', i.Shape)} | {string.Join('×', i.VoxelSize.Select(N))} | {i.AxisCodes} | {i.BackgroundFraction:P1} | {i.BorderNonZeroFraction:P1} | {i.NonFiniteCount} | {string.Join('×', i.BrainExtentMm.Select(N))} | {(i.WouldCutBrain ? "yes" : "no")} |");
+                    $"| {Cell(i.Subject)} | {string.Join('×', i.Shape)} | {string.Join('×', i.VoxelSize.Select(N))} | {i.AxisCodes} | {i.BackgroundFraction:P1} | {Verdict(i)} | {N(i.BiasFieldStrength)} | {i.NonFiniteCount} | {string.Join('×', i.BrainExtentMm.Select(N))} | {(i.WouldCutBrain ? "yes" : "no")} | {(i.FieldOfViewCut.Count == 0 ? "no" : string.Join(", ", i.FieldOfViewCut))} | {Cell(i.Problem ?? "")} |");
             }
             md.AppendLine();
         }
         return md.ToString();
     }
+
+    private static string Verdict(ImageDiagnostics i) => i.HeadCheck.Verdict switch
+    {
+        Volumes.HeadCheckVerdict.NotBrainExtracted => i.StrippedByLoader ? "head, stripped by the loader" : "head (not brain-extracted)",
+        Volumes.HeadCheckVerdict.NoHead => "no head",
+        _ => "brain-extracted",
+    };
 
     private static string N(double v) => double.IsNaN(v) ? "–" : double.IsPositiveInfinity(v) ? "∞" : DatasetDiagnostics.Num(v);
 

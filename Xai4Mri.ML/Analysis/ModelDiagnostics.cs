@@ -84,7 +84,7 @@ internal static class ModelDiagnostics
         }
         if (conventions.BrainExtracted && data.Images.NotBrainExtracted.Count > 0)
         {
-            findings.Add($"The model expects brain-extracted images (zero background); {data.Images.NotBrainExtracted.Count} are not: {string.Join(", ", data.Images.NotBrainExtracted.Take(10))}{(data.Images.NotBrainExtracted.Count > 10 ? ", …" : "")}. Skull-strip them first.");
+            findings.Add($"The model expects brain-extracted images; the head check finds {data.Images.NotBrainExtracted.Count} heads (scalp and skull around the brain): {string.Join(", ", data.Images.NotBrainExtracted.Take(10))}{(data.Images.NotBrainExtracted.Count > 10 ? ", …" : "")}. Load them with NiftiLoaderOptions.BrainExtraction = BrainExtraction.Auto (xai4mri --brain-extraction auto), which strips the heads, or skull-strip them first.");
         }
         if (data.Images.WouldCutBrainCount > 0)
         {

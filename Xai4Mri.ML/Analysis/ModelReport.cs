@@ -40,7 +40,7 @@ public sealed record ModelReport(
         }
         md.AppendLine();
         var s = LoaderSettings;
-        md.AppendLine(c, $"Loader settings: `Orientation = \"{s.Orientation}\"`{(s.VoxelSize is { } v ? $", `VoxelSize = [{string.Join(", ", v.Select(x => x.ToString(c)))}]`" : "")}, `TargetShape = [{string.Join(", ", s.TargetShape ?? [])}]`, `Normalization = {s.Normalization}`.").AppendLine();
+        md.AppendLine(c, $"Loader settings: `Orientation = \"{s.Orientation}\"`{(s.VoxelSize is { } v ? $", `VoxelSize = [{string.Join(", ", v.Select(x => x.ToString(c)))}]`" : "")}, `TargetShape = [{string.Join(", ", s.TargetShape ?? [])}]`, `Normalization = {s.Normalization}`{(s.BrainExtraction != BrainExtraction.None ? $", `BrainExtraction = BrainExtraction.{s.BrainExtraction}`" : "")}.").AppendLine();
         foreach (string finding in Compatibility)
         {
             md.AppendLine(c, $"- {finding}");

@@ -15,11 +15,14 @@ namespace Xai4Mri.ML.Loading;
 /// <param name="NativeAxisCodes">Orientation of the file as stored.</param>
 /// <param name="NativeVoxelSize">Voxel size of the file as stored, as the fit report groups it.</param>
 /// <param name="NonFiniteCount">NaN/Inf voxels set to background.</param>
-/// <param name="BorderNonZeroFraction">Share of border voxels that are not background.</param>
+/// <param name="HeadVerdict">The head check of the file's image as stored.</param>
+/// <param name="HeadEvidence">The head check's evidence, in words.</param>
+/// <param name="StrippedByLoader">True when the loader's brain extraction stripped the image.</param>
+/// <param name="Problem">Why the image holds nothing to learn from, else null.</param>
 /// <param name="ClipMin">The image's lower clip bound (dataset normalisation), else null.</param>
 /// <param name="ClipMax">The image's upper clip bound (dataset normalisation), else null.</param>
 internal sealed record ImageFitSummary(string Subject, string Path, int[] BoxShape, int[] GridShape, string NativeAxisCodes, string NativeVoxelSize,
-    long NonFiniteCount, double BorderNonZeroFraction, float? ClipMin, float? ClipMax)
+    long NonFiniteCount, HeadCheckVerdict HeadVerdict, string HeadEvidence, bool StrippedByLoader, string? Problem, float? ClipMin, float? ClipMax)
 {
     /// <summary>The summary of a prepared volume under <paramref name="settings"/>.</summary>
     public static ImageFitSummary Of(string subject, string path, PreparedVolume prepared, NiftiLoaderSettings settings)
@@ -28,6 +31,7 @@ internal sealed record ImageFitSummary(string Subject, string Path, int[] BoxSha
             ? IntensityScaling.ClipRange(prepared.BoxData, settings.ClipPercentile, settings.BackgroundValue)
             : null;
         return new ImageFitSummary(subject, path, [.. prepared.BoxShape], [.. prepared.GridShape], Orientation.AxisCodes(prepared.NativeAffine),
-            LoaderFit.VoxelSizeKey(prepared.NativeAffine.ColumnNorms()), prepared.NonFiniteCount, prepared.BorderNonZeroFraction, clip?.Min, clip?.Max);
+            LoaderFit.VoxelSizeKey(prepared.NativeAffine.ColumnNorms()), prepared.NonFiniteCount,
+            prepared.HeadCheck.Verdict, prepared.HeadCheck.Reason, prepared.BrainExtracted, prepared.Problem, clip?.Min, clip?.Max);
     }
 }

@@ -70,10 +70,22 @@ internal static class LoaderFit
         {
             warnings.Add($"NaN/Inf voxels set to background in {nonFinite.Count} images: {string.Join(", ", nonFinite.Take(10))}");
         }
-        var notExtracted = images.Where(i => i.BorderNonZeroFraction > VolumePipeline.NotBrainExtractedBorderFraction).Select(i => i.Subject).ToList();
+        var problems = images.Where(i => i.Problem is not null).Select(i => $"{i.Subject}: {i.Problem}").ToList();
+        if (problems.Count > 0)
+        {
+            warnings.Add($"{problems.Count} of {images.Count} images hold nothing to learn from and load as background: {string.Join("; ", problems.Take(10))}{(problems.Count > 10 ? "; …" : "")}");
+        }
+        // The head check's verdict on the file as stored; an image the loader stripped is no longer a head.
+        var notExtracted = images.Where(i => i.HeadVerdict == HeadCheckVerdict.NotBrainExtracted && !i.StrippedByLoader).Select(i => i.Subject).ToList();
         if (notExtracted.Count > 0)
         {
-            warnings.Add($"{notExtracted.Count} images have a non-zero background (brain extraction expected, as xai4mri's models assume): {string.Join(", ", notExtracted.Take(10))}");
+            warnings.Add($"{notExtracted.Count} images are not brain-extracted (the head check finds scalp, skull or more tissue than a brain; xai4mri's models expect extracted brains): {string.Join(", ", notExtracted.Take(10))}{(notExtracted.Count > 10 ? ", …" : "")}"
+                + (settings.BrainExtraction == BrainExtraction.None ? "; set NiftiLoaderOptions.BrainExtraction to BrainExtraction.Auto to strip them" : ""));
+        }
+        var noHead = images.Where(i => i.HeadVerdict == HeadCheckVerdict.NoHead && i.Problem is null).Select(i => $"{i.Subject} ({i.HeadEvidence})").ToList();
+        if (noHead.Count > 0)
+        {
+            warnings.Add($"{noHead.Count} images show no head or brain to the head check: {string.Join("; ", noHead.Take(10))}{(noHead.Count > 10 ? "; …" : "")}");
         }
         var orientations = Histogram(images.Select(i => i.NativeAxisCodes));
         var voxelSizes = Histogram(images.Select(i => i.NativeVoxelSize));
@@ -94,7 +106,8 @@ internal static class LoaderFit
             clipMax = (float)clips.Average(c => c.Max);
         }
         var report = new NiftiLoaderFitReport(images.Count, orientations, voxelSizes, extent, cut,
-            images.Where(i => i.NonFiniteCount > 0).Select(i => i.Subject).ToList(), notExtracted, warnings);
+            images.Where(i => i.NonFiniteCount > 0).Select(i => i.Subject).ToList(), notExtracted, warnings,
+            images.Select(i => new ImageHeadCheck(i.Subject, i.Path, i.HeadVerdict, i.HeadEvidence, i.StrippedByLoader, i.Problem)).ToList(), problems);
         return (settings.Fitted(target, clipMin, clipMax), report);
     }
 

@@ -57,7 +57,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         if (_fitted is not null)
         {
             return new NiftiLoaderTransformer(_outputColumnName, _inputColumnName, subjectColumn, _fitted, _parallelism,
-                new NiftiLoaderFitReport(0, new Dictionary<string, int>(), new Dictionary<string, int>(), [0, 0, 0], [], [], [], []));
+                new NiftiLoaderFitReport(0, new Dictionary<string, int>(), new Dictionary<string, int>(), [0, 0, 0], [], [], [], [], [], []));
         }
         var rows = ReadRows(input, _inputColumnName, subjectColumn);
         var (images, failures) = LoaderFit.Summarize(rows, new LoaderPipeline(_settings), _parallelism);

@@ -10,7 +10,9 @@ public sealed class NiftiLoaderOptions
     /// <summary>
     /// Options that conform images the way <paramref name="model"/> expects them — its orientation, voxel size (when
     /// it records one), input box and intensity scaling — so that every user of a model (training, analysis,
-    /// prediction, explanation) prepares data alike. Other options keep their defaults; change them on the result.
+    /// prediction, explanation) prepares data alike. A model trained on brain-extracted images gets
+    /// <see cref="Loading.BrainExtraction.Auto"/>, so that heads are stripped and extracted brains kept. Other options
+    /// keep their defaults; change them on the result.
     /// </summary>
     /// <param name="model">The network the images are for.</param>
     public static NiftiLoaderOptions For(MriNetModel model)
@@ -24,6 +26,7 @@ public sealed class NiftiLoaderOptions
             TargetShape = [.. model.InputShape],
             Normalization = conventions.NormalizedTo255 ? IntensityNormalization.Dataset : IntensityNormalization.None,
             RoundToUInt8 = conventions.NormalizedTo255,
+            BrainExtraction = conventions.BrainExtracted ? BrainExtraction.Auto : BrainExtraction.None,
         };
     }
 
@@ -42,6 +45,14 @@ public sealed class NiftiLoaderOptions
     /// warning is logged.
     /// </summary>
     public int[]? TargetShape { get; set; }
+
+    /// <summary>
+    /// Strip skull and scalp first (<see cref="BrainExtractor"/>, a cached step): <see cref="Loading.BrainExtraction.None"/>
+    /// (default), <see cref="Loading.BrainExtraction.Auto"/> for the images the head check finds not brain-extracted,
+    /// or <see cref="Loading.BrainExtraction.Always"/>. An image whose brain cannot be extracted becomes all
+    /// background, and the fit report names it.
+    /// </summary>
+    public BrainExtraction BrainExtraction { get; set; }
 
     /// <summary>Background value (0: brain-extracted images, as xai4mri expects).</summary>
     public float BackgroundValue { get; set; }

@@ -29,6 +29,10 @@ public sealed record NiftiLoaderSettings
     [JsonInclude]
     public int[] TargetShape { get; internal init; } = [1, 1, 1];
 
+    /// <summary>Whether skull and scalp are stripped first; absent from the JSON of earlier versions, which is <see cref="Loading.BrainExtraction.None"/>.</summary>
+    [JsonInclude]
+    public BrainExtraction BrainExtraction { get; internal init; }
+
     /// <summary>The background value.</summary>
     [JsonInclude]
     public float BackgroundValue { get; internal init; }
@@ -98,7 +102,7 @@ public sealed record NiftiLoaderSettings
         }
         try
         {
-            Check(settings.Orientation, settings.VoxelSize, settings.TargetShape, settings.ClipPercentile, settings.Prune, settings.Normalization, settings.BackgroundValue, nameof(NiftiLoaderSettings));
+            Check(settings.Orientation, settings.VoxelSize, settings.TargetShape, settings.ClipPercentile, settings.Prune, settings.Normalization, settings.BackgroundValue, settings.BrainExtraction, nameof(NiftiLoaderSettings));
         }
         catch (ArgumentException e)
         {
@@ -116,7 +120,7 @@ public sealed record NiftiLoaderSettings
     internal static NiftiLoaderSettings From(NiftiLoaderOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Check(options.Orientation, options.VoxelSize, options.TargetShape, options.ClipPercentile, options.Prune, options.Normalization, options.BackgroundValue, nameof(NiftiLoaderOptions));
+        Check(options.Orientation, options.VoxelSize, options.TargetShape, options.ClipPercentile, options.Prune, options.Normalization, options.BackgroundValue, options.BrainExtraction, nameof(NiftiLoaderOptions));
         if (options.MaxDegreeOfParallelism < 1)
         {
             throw new ArgumentException($"NiftiLoaderOptions.MaxDegreeOfParallelism must be at least 1, got {options.MaxDegreeOfParallelism}", nameof(options));
@@ -128,6 +132,7 @@ public sealed record NiftiLoaderSettings
             Prune = options.Prune,
             TargetShape = options.TargetShape is { } t ? [.. t] : [1, 1, 1],
             BackgroundValue = options.BackgroundValue,
+            BrainExtraction = options.BrainExtraction,
             Normalization = options.Normalization,
             ClipPercentile = options.ClipPercentile,
             RoundToUInt8 = options.RoundToUInt8,
@@ -158,7 +163,11 @@ public sealed record NiftiLoaderSettings
     internal VolumePipeline Pipeline() => new(
         AllowFourD,
         BackgroundValue,
-        VoxelSize is { } voxel ? [new ReorientStep(Orientation), new ResampleStep(voxel)] : [new ReorientStep(Orientation)],
+        [
+            .. BrainExtraction == BrainExtraction.None ? Array.Empty<IVolumeStep>() : [new BrainExtractionStep(BrainExtraction == BrainExtraction.Auto, BackgroundValue)],
+            new ReorientStep(Orientation),
+            .. VoxelSize is { } voxel ? [new ResampleStep(voxel)] : Array.Empty<IVolumeStep>(),
+        ],
         new PlaceInBox(TargetShape, Prune != PruneMode.None, BackgroundValue),
         Normalization switch
         {
@@ -167,8 +176,12 @@ public sealed record NiftiLoaderSettings
             _ => null,
         });
 
-    private static void Check(string orientation, double[]? voxelSize, int[]? targetShape, double clipPercentile, PruneMode prune, IntensityNormalization normalization, float background, string owner)
+    private static void Check(string orientation, double[]? voxelSize, int[]? targetShape, double clipPercentile, PruneMode prune, IntensityNormalization normalization, float background, BrainExtraction brainExtraction, string owner)
     {
+        if (!Enum.IsDefined(brainExtraction))
+        {
+            throw new ArgumentException($"{owner}.BrainExtraction: {(int)brainExtraction} is not a BrainExtraction", nameof(brainExtraction));
+        }
         try
         {
             Reorientation.ParseAxisCodes(orientation);

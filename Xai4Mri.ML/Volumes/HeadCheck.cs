@@ -36,8 +36,9 @@ public static class HeadCheck
     private const int Directions = 400;
 
     /// <summary>
-    /// Checks one image; never throws for image content: an image that is all background, constant, or holds less
-    /// than <see cref="MinBrainVolumeMl"/> above background gets <see cref="HeadCheckVerdict.NoHead"/>.
+    /// Checks one image; never throws for image content: an image that is all background, constant, holds less
+    /// than <see cref="MinBrainVolumeMl"/> above background, or is a uniform blob without tissue contrast gets
+    /// <see cref="HeadCheckVerdict.NoHead"/>.
     /// </summary>
     public static HeadCheckResult Check(Volume volume)
     {
@@ -64,6 +65,12 @@ public static class HeadCheck
             return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
                 string.Create(inv, $"only {foreground:F0} mL above background, less than the {MinBrainVolumeMl:F0} mL of the smallest brain"));
         }
+        double contrast = Contrast(sampler.Data, (stats.Threshold + stats.T98) / 2);
+        if (contrast < BrainExtractor.MinimumContrast)
+        {
+            return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
+                string.Create(inv, $"{foreground:F0} mL above background but no tissue contrast (robust spread {contrast:F3} of its median, a brain or head shows at least {BrainExtractor.MinimumContrast}): a uniform blob"));
+        }
         var (shell, rays) = ShellFraction(volume, sampler, stats);
         bool large = foreground > MaxBrainVolumeMl;
         bool layered = rays > 0 && shell >= ShellFractionThreshold;
@@ -73,6 +80,29 @@ public static class HeadCheck
             : string.Create(inv, $"{100 * shell:F0} % of {rays} rays through the upper head cross scalp, skull and brain (a head from {100 * ShellFractionThreshold:F0} %)");
         var verdict = large || layered ? HeadCheckVerdict.NotBrainExtracted : HeadCheckVerdict.BrainExtracted;
         return new HeadCheckResult(verdict, foreground, rays == 0 ? double.NaN : shell, rays, border, $"{volumeText}; {shellText}");
+    }
+
+    /// <summary>
+    /// (p90 − p10) / p50 of the voxels above <paramref name="level"/> (half-way between the background threshold and the
+    /// 98th percentile, so that partial-volume edges do not count as contrast): white and grey matter, CSF, scalp and
+    /// fat spread it widely, a uniform object only by its noise (the measure of <see cref="BrainExtractor"/>'s refusal).
+    /// </summary>
+    private static double Contrast(float[] data, double level)
+    {
+        var above = new List<float>(data.Length / 8);
+        foreach (float v in data)
+        {
+            if (v > level)
+            {
+                above.Add(v);
+            }
+        }
+        if (above.Count == 0)
+        {
+            return double.PositiveInfinity;
+        }
+        double[] q = HeadStatistics.Quantiles([.. above], 0.1, 0.5, 0.9);
+        return q[1] > 0 ? (q[2] - q[0]) / q[1] : double.PositiveInfinity;
     }
 
     /// <summary>Follows rays from the centre of gravity outwards to the object's edge and back in through the layers.</summary>

@@ -9,6 +9,6 @@ public enum HeadCheckVerdict
     /// <summary>A head: a bright scalp over a dark skull around the brain, or far more tissue than a brain.</summary>
     NotBrainExtracted,
 
-    /// <summary>No head or brain at all: the image is all background or constant, or its object is smaller than any brain.</summary>
+    /// <summary>No head or brain at all: the image is all background or constant, its object is smaller than any brain, or it is a uniform blob without tissue contrast.</summary>
     NoHead,
 }

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Volumes;
@@ -73,7 +74,7 @@ public sealed class VolumeCache
         string entry = EntryPath(path, pipeline);
         if (File.Exists(entry))
         {
-            var cached = TryRead(entry);
+            var cached = TryRead(entry, pipeline.Background);
             if (cached is not null)
             {
                 Interlocked.Increment(ref _hits);
@@ -101,7 +102,7 @@ public sealed class VolumeCache
     internal CacheEntryState Check(string path, VolumePipeline pipeline)
     {
         string entry = EntryPath(path, pipeline);
-        return !File.Exists(entry) ? CacheEntryState.Missing : TryRead(entry) is null ? CacheEntryState.Corrupt : CacheEntryState.Present;
+        return !File.Exists(entry) ? CacheEntryState.Missing : TryRead(entry, pipeline.Background) is null ? CacheEntryState.Corrupt : CacheEntryState.Present;
     }
 
     /// <summary>The entry name: SHA-256 over the file content hash and the pipeline's cache key.</summary>
@@ -138,13 +139,18 @@ public sealed class VolumeCache
         return hash;
     }
 
+    // Head, BrainExtracted and Problem are absent from entries that earlier versions wrote (then null and false: those
+    // pipelines had no brain extraction, and the head check is made again from the cached grid).
     private sealed record EntryHeader(int[] BoxShape, int[] BoxStart, int[] GridShape, double[] GridAffine,
-        long[] NativeShape, double[] NativeAffine, long NonFiniteCount, double BorderNonZeroFraction);
+        long[] NativeShape, double[] NativeAffine, long NonFiniteCount, HeadCheckResult? Head, bool BrainExtracted, string? Problem);
+
+    // A head check's shell fraction is NaN when no ray could be followed.
+    private static readonly JsonSerializerOptions HeaderJson = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     private void Write(string entry, PreparedVolume v)
     {
         byte[] header = JsonSerializer.SerializeToUtf8Bytes(new EntryHeader(v.BoxShape, v.BoxStart, v.GridShape,
-            v.GridAffine.ToRowMajor(), v.NativeShape, v.NativeAffine.ToRowMajor(), v.NonFiniteCount, v.BorderNonZeroFraction));
+            v.GridAffine.ToRowMajor(), v.NativeShape, v.NativeAffine.ToRowMajor(), v.NonFiniteCount, v.HeadCheck, v.BrainExtracted, v.Problem), HeaderJson);
         ReadOnlySpan<byte> data = MemoryMarshal.AsBytes(v.BoxData.AsSpan());
         string temp = $"{entry}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
@@ -178,7 +184,7 @@ public sealed class VolumeCache
         }
     }
 
-    private static PreparedVolume? TryRead(string entry)
+    private static PreparedVolume? TryRead(string entry, float background)
     {
         try
         {
@@ -198,7 +204,7 @@ public sealed class VolumeCache
             {
                 return null;
             }
-            var h = JsonSerializer.Deserialize<EntryHeader>(body.Slice(12, headerLength));
+            var h = JsonSerializer.Deserialize<EntryHeader>(body.Slice(12, headerLength), HeaderJson);
             if (h is null)
             {
                 return null;
@@ -208,8 +214,12 @@ public sealed class VolumeCache
             {
                 return null;
             }
-            return new PreparedVolume(data, h.BoxShape, h.BoxStart, h.GridShape, new Affine(h.GridAffine),
-                h.NativeShape, new Affine(h.NativeAffine), h.NonFiniteCount, h.BorderNonZeroFraction);
+            var gridAffine = new Affine(h.GridAffine);
+            // An entry of an earlier version: the head check of its grid (reoriented, maybe resampled: the check works in mm).
+            var head = h.Head ?? HeadCheck.Check(PreparedVolume.GridVolume(data, h.BoxShape, h.BoxStart, h.GridShape, gridAffine, background));
+            string? problem = h.Problem ?? (h.Head is null && h.BoxShape.Contains(0) ? VolumePipeline.AllBackground : null);
+            return new PreparedVolume(data, h.BoxShape, h.BoxStart, h.GridShape, gridAffine,
+                h.NativeShape, new Affine(h.NativeAffine), h.NonFiniteCount, head, h.BrainExtracted, problem);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or ArgumentException)
         {

@@ -6,8 +6,8 @@ namespace Xai4Mri.ML.Volumes;
 /// <summary>
 /// Conforming an image file to a network's input, as an explicit sequence of steps:
 /// <list type="number">
-/// <item>read the first 3-D volume, set NaN/Inf voxels to the background;</item>
-/// <item>the <see cref="CachedSteps"/> (reorient, optionally resample), kept as the brain's bounding box in a
+/// <item>read the first 3-D volume, set NaN/Inf voxels to the background, and check whether it is a head (<see cref="HeadCheck"/>);</item>
+/// <item>the <see cref="CachedSteps"/> (brain extraction when on, reorient, optionally resample), kept as the brain's bounding box in a
 /// <see cref="PreparedVolume"/> — the expensive part, which <see cref="VolumeCache"/> stores under <see cref="CacheKey"/>;</item>
 /// <item><see cref="Placement"/> in the network's box (pruning) and the <see cref="Intensity"/> step — cheap, run on every read.</item>
 /// </list>
@@ -18,11 +18,8 @@ internal sealed class VolumePipeline
     /// <summary>Version of the preparation code; bump it when the cached result of the same steps changes.</summary>
     public const int CodeVersion = 1;
 
-    /// <summary>
-    /// Above this fraction of non-background border voxels an image is taken as not brain-extracted (the loader's
-    /// warning and the dataset diagnostics share the rule).
-    /// </summary>
-    public const double NotBrainExtractedBorderFraction = 0.5;
+    /// <summary>The problem of an image that is all background.</summary>
+    public const string AllBackground = "the image is all background (no voxel differs from the background value): there is no head in it";
 
     /// <summary>Creates the pipeline.</summary>
     /// <param name="allowFourD">Take the first volume of 4-D files instead of failing.</param>
@@ -83,12 +80,29 @@ internal sealed class VolumePipeline
                 nonFinite++;
             }
         }
-        double border = BorderNonZeroFraction(volume, Background);
+        // The image as given, before any step: whether it is a head is a fact about the file, and Auto stripping needs it.
+        var head = HeadCheck.Check(volume);
+        bool stripped = false;
+        string? problem = null;
         foreach (var step in CachedSteps)
         {
             try
             {
-                volume = step.Apply(volume);
+                if (step is BrainExtractionStep extraction)
+                {
+                    (volume, stripped) = extraction.Apply(volume, head);
+                }
+                else
+                {
+                    volume = step.Apply(volume);
+                }
+            }
+            catch (ArgumentException e) when (step is BrainExtractionStep)
+            {
+                // A content problem of this image, not of the file: it becomes all background and says why, so that
+                // the other images of a study still load and the reports name this one.
+                problem = $"cannot {step.Description}: {e.Message}";
+                volume = new Volume(Filled(volume.Data.Length, Background), [.. volume.Shape], volume.Affine);
             }
             catch (ArgumentException e)
             {
@@ -96,6 +110,10 @@ internal sealed class VolumePipeline
             }
         }
         var box = BrainBox.Find(volume, Background);
+        if (box is null && problem is null)
+        {
+            problem = AllBackground;
+        }
         int[] start = box?.Start ?? [0, 0, 0];
         int[] shape = box is { } b ? [b.End[0] - b.Start[0] + 1, b.End[1] - b.Start[1] + 1, b.End[2] - b.Start[2] + 1] : [0, 0, 0];
         var boxData = new float[(long)shape[0] * shape[1] * shape[2]];
@@ -107,7 +125,7 @@ internal sealed class VolumePipeline
                 volume.Data.AsSpan(s, shape[2]).CopyTo(boxData.AsSpan(((i * shape[1]) + j) * shape[2], shape[2]));
             }
         }
-        return new PreparedVolume(boxData, shape, start, volume.Shape, volume.Affine, image.Shape, image.Affine, nonFinite, border);
+        return new PreparedVolume(boxData, shape, start, volume.Shape, volume.Affine, image.Shape, image.Affine, nonFinite, head, stripped, problem);
     }
 
     /// <summary>Places <paramref name="prepared"/> in the box and scales it, into <paramref name="destination"/>; returns how it was placed.</summary>
@@ -131,36 +149,29 @@ internal sealed class VolumePipeline
             grids.Add(step.Output(grids[^1]));
         }
         var volume = Placement.Invert(map, prepared, Placement.Placement(prepared, path), Background);
+        // The stripped image travels back beside the map, so that the brain extraction's inverse can apply its mask.
+        Volume? brain = prepared.BrainExtracted ? prepared.ToGridVolume(Background) : null;
         for (int i = CachedSteps.Count - 1; i >= 0; i--)
         {
+            if (CachedSteps[i] is BrainExtractionStep && brain is not null)
+            {
+                var mask = Array.ConvertAll(brain.Data, v => v != Background ? 1f : 0f);
+                volume = BrainExtractionStep.Masked(CachedSteps[i].Invert(volume, grids[i], Background), mask, Background);
+                continue;
+            }
             volume = CachedSteps[i].Invert(volume, grids[i], Background);
+            brain = brain is null ? null : CachedSteps[i].Invert(brain, grids[i], Background);
         }
         return volume;
     }
 
-    /// <summary>Fraction of voxels on the six faces of the grid that differ from the background.</summary>
-    private static double BorderNonZeroFraction(Volume v, float background)
+    private static float[] Filled(int length, float value)
     {
-        int[] n = v.Shape;
-        long total = 0, nonZero = 0;
-        for (int i = 0; i < n[0]; i++)
+        var data = new float[length];
+        if (value != 0)
         {
-            for (int j = 0; j < n[1]; j++)
-            {
-                bool faceIJ = i == 0 || i == n[0] - 1 || j == 0 || j == n[1] - 1;
-                for (int k = 0; k < n[2]; k++)
-                {
-                    if (faceIJ || k == 0 || k == n[2] - 1)
-                    {
-                        total++;
-                        if (v[i, j, k] != background)
-                        {
-                            nonZero++;
-                        }
-                    }
-                }
-            }
+            Array.Fill(data, value);
         }
-        return total == 0 ? 0 : (double)nonZero / total;
+        return data;
     }
 }

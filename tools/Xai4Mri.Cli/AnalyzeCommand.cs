@@ -37,17 +37,17 @@ internal static class AnalyzeCommand
             var ml = new MLContext(seed: result.GetValue(seed));
             var (data, label) = study.Load(ml, result, io.Err);
             return Run(ml, io, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
-                result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
+                result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache), result.GetValue(study.BrainExtraction));
         }, "no report was written"));
         return command;
     }
 
     private static int Run(MLContext ml, CliIo io, string modelPath, IDataView study, string labelColumn, string? output,
-        int folds, int seed, string? site, double? voxel, string? cache)
+        int folds, int seed, string? site, double? voxel, string? cache, string? brainExtraction)
     {
         using var pretrained = MriNetModel.Load(modelPath);
         // Conformed as the model expects (orientation, voxel size, box, intensities), as `train` does.
-        var loader = StudyInput.LoaderOptions(pretrained, voxel, null, cache);
+        var loader = StudyInput.WithBrainExtraction(StudyInput.LoaderOptions(pretrained, voxel, null, cache), brainExtraction);
         TransferReport report;
         using (var bar = io.Progress("analyze", 0, "steps"))
         {

@@ -48,6 +48,11 @@ internal static class HelpText
         [
             ("Report folder (Markdown, JSON, figures)", "xai4mri analyze --model mrinet_t1.h5 --data study/participants.tsv --label age --out analysis"),
             ("Markdown to stdout, class labels", "xai4mri analyze --model m.zip --data bids-root --label group --task classification"),
+            ("Strip the scans that are heads while loading", "xai4mri analyze --model m.zip --data study.tsv --label age --brain-extraction auto"),
+        ],
+        ["brain-extract"] =
+        [
+            ("Strip skull and scalp, and keep the mask", "xai4mri brain-extract sub-01_T1w.nii.gz sub-01_T1w_brain.nii.gz --mask sub-01_mask.nii.gz"),
         ],
     };
 

@@ -38,16 +38,19 @@ internal static class PrepareCommand
                 r.AddError("--shape must be DxHxW with three positive sizes, e.g. 30x27x36");
             }
         });
+        var brainExtraction = StudyInput.BrainExtractionOption();
         var command = new Command("prepare", "Decode one shard of a study into a shared volume cache (a cluster array task), or check the cache with --verify")
         {
-            data, cache, shard, verify, model, voxel, shape, template, suffix,
+            data, cache, shard, verify, model, voxel, shape, template, suffix, brainExtraction,
         };
         command.SetAction(result => CliApp.Guard("prepare", io.Err, () =>
         {
             var ml = new MLContext(seed: 0);
             IDataView study = StudyInput.LoadRows(ml, result.GetRequiredValue(data), result.GetValue(template), result.GetValue(suffix)!);
             using var pretrained = result.GetValue(model) is { } path ? MriNetModel.Load(path) : null;
-            var options = StudyInput.LoaderOptions(pretrained, result.GetValue(voxel), result.GetValue(shape) is { } s ? StudyInput.ParseShape(s) : null, result.GetRequiredValue(cache));
+            var options = StudyInput.WithBrainExtraction(
+                StudyInput.LoaderOptions(pretrained, result.GetValue(voxel), result.GetValue(shape) is { } s ? StudyInput.ParseShape(s) : null, result.GetRequiredValue(cache)),
+                result.GetValue(brainExtraction));
             return result.GetValue(verify)
                 ? Verify(io, ml, study, options)
                 : Prepare(io, ml, study, options, ParseShard(result.GetRequiredValue(shard))!.Value);

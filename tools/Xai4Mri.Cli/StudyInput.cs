@@ -39,8 +39,36 @@ internal sealed class StudyInput
     /// <summary>--sidecar-fields: .json sidecar fields joined as columns of a BIDS root.</summary>
     public Option<string?> SidecarFields { get; } = new("--sidecar-fields") { Description = "With a BIDS root: .json sidecar fields to add as columns, comma-separated, e.g. MagneticFieldStrength,RepetitionTime (default: none)", HelpName = "FIELDS" };
 
+    /// <summary>--brain-extraction: none, auto or always.</summary>
+    public Option<string?> BrainExtraction { get; } = BrainExtractionOption();
+
     /// <summary>The options, to add to a command.</summary>
-    public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, SidecarFields, Cache];
+    public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, SidecarFields, Cache, BrainExtraction];
+
+    /// <summary>A --brain-extraction option (the loader's <see cref="NiftiLoaderOptions.BrainExtraction"/>).</summary>
+    public static Option<string?> BrainExtractionOption()
+    {
+        var option = new Option<string?>("--brain-extraction")
+        {
+            Description = "Strip skull and scalp while loading: none, auto (the images that are heads) or always (default: auto for a model trained on brain-extracted images, else none)",
+            HelpName = "none|auto|always",
+        };
+        option.AcceptOnlyFromAmong("none", "auto", "always");
+        return option;
+    }
+
+    /// <summary>The loader options with a --brain-extraction value applied (null keeps theirs).</summary>
+    public static NiftiLoaderOptions WithBrainExtraction(NiftiLoaderOptions options, string? value)
+    {
+        options.BrainExtraction = value switch
+        {
+            "none" => ML.Loading.BrainExtraction.None,
+            "auto" => ML.Loading.BrainExtraction.Auto,
+            "always" => ML.Loading.BrainExtraction.Always,
+            _ => options.BrainExtraction,
+        };
+        return options;
+    }
 
     /// <summary>True when --task says classification.</summary>
     public bool IsClassification(ParseResult result) => result.GetValue(Task) == "classification";

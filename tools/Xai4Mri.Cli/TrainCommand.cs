@@ -147,7 +147,9 @@ internal sealed class TrainCommand
         string output = r.GetRequiredValue(_output);
         using var pretrained = r.GetValue(_model) is { } modelPath ? MriNetModel.Load(modelPath) : null;
         // Conformed as the model expects (orientation, voxel size, box, intensities), as `analyze` does.
-        var loader = StudyInput.LoaderOptions(pretrained, r.GetValue(_voxel), r.GetValue(_shape) is { } s ? StudyInput.ParseShape(s) : null, r.GetValue(_study.Cache));
+        var loader = StudyInput.WithBrainExtraction(
+            StudyInput.LoaderOptions(pretrained, r.GetValue(_voxel), r.GetValue(_shape) is { } s ? StudyInput.ParseShape(s) : null, r.GetValue(_study.Cache)),
+            r.GetValue(_study.BrainExtraction));
         var options = TrainerOptions(r, labelColumn, pretrained);
         using var bar = io.Progress("train", 0, "epochs");
         options.Progress = new EpochProgress(bar, io.Interactive);
