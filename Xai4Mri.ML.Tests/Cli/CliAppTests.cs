@@ -11,7 +11,7 @@ namespace Xai4Mri.ML.Tests.Cli;
 [TestClass]
 public sealed class CliAppTests
 {
-    private static readonly string[] Commands = ["info", "predict", "model-info", "synth", "train", "analyze", "brain-extract"];
+    private static readonly string[] Commands = ["info", "predict", "model-info", "synth", "train", "analyze", "prepare", "brain-extract"];
 
     [TestMethod]
     [DataRow("--help")]

@@ -50,6 +50,12 @@ internal static class HelpText
             ("Markdown to stdout, class labels", "xai4mri analyze --model m.zip --data bids-root --label group --task classification"),
             ("Strip the scans that are heads while loading", "xai4mri analyze --model m.zip --data study.tsv --label age --brain-extraction auto"),
         ],
+        ["prepare"] =
+        [
+            ("Shard 3 of 64 of a study into a shared cache, conformed for a model (one SLURM array task)",
+             "xai4mri prepare --data study/participants.tsv --cache /scratch/cache --shard 3/64 --model mrinet_t1.h5"),
+            ("Then, once: check every subject's entries and merge the loader's fit", "xai4mri prepare --data study/participants.tsv --cache /scratch/cache --model mrinet_t1.h5 --verify"),
+        ],
         ["brain-extract"] =
         [
             ("Strip skull and scalp, and keep the mask", "xai4mri brain-extract sub-01_T1w.nii.gz sub-01_T1w_brain.nii.gz --mask sub-01_mask.nii.gz"),

@@ -18,8 +18,8 @@ internal static class PrepareCommand
         var data = new Option<string>("--data") { Description = "A participants.tsv (with --path-template) or a BIDS root folder", Required = true, HelpName = "TABLE|BIDS" };
         var cache = new Option<string>("--cache") { Description = "The shared volume cache folder (the one train and analyze get with --cache)", Required = true, HelpName = "DIR" };
         var shard = new Option<string>("--shard") { Description = "This task's shard I of N, 0-based (SLURM: $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT)", DefaultValueFactory = _ => "0/1", HelpName = "I/N" };
-        var verify = new Option<bool>("--verify") { Description = "Check every subject's entries instead of preparing (exit 1 when any is missing or damaged), and merge the loader's fit from the shards" };
-        var model = new Option<string?>("--model") { Description = "The model the data are for: images are conformed as it expects (as train and analyze do)", HelpName = "FILE" };
+        var verify = new Option<bool>("--verify") { Description = "Check every subject's entries instead of preparing (exit 1 when any is missing or damaged), and merge the loader's fit from the shards (default: off, prepare)" };
+        var model = new Option<string?>("--model") { Description = "The model the data are for: images are conformed as it expects, as train and analyze do (default: none; conform by the options below)", HelpName = "FILE" };
         var voxel = new Option<double?>("--voxel-size") { Description = "Resample to this isotropic voxel size in mm (default: the model's, else keep the images')", HelpName = "MM" };
         var shape = new Option<string?>("--shape") { Description = "Conformed input DxHxW (default: the model's, else learned from the data)", HelpName = "DxHxW" };
         var template = new Option<string?>("--path-template") { Description = $"Image path per row of a TSV, relative to its folder (default {StudyInput.DefaultTemplate})", HelpName = "TEMPLATE" };
