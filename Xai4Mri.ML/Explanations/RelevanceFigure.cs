@@ -106,14 +106,20 @@ public static class RelevanceFigure
         }
         var bar = plot.Add.ColorBar(last!);
         bar.Label = "relevance";
+        int tallest = shape.Max();
         if (title is not null)
         {
-            plot.Title(title, size: 14);
+            // In data coordinates: a frameless plot draws no title panel.
+            var line = plot.Add.Text(title, 0, tallest + 5);
+            line.LabelAlignment = Alignment.LowerLeft;
+            line.LabelFontSize = 15;
         }
         plot.Axes.Frameless();
         plot.HideGrid();
         plot.Axes.SquareUnits();
-        plot.Axes.SetLimits(-1, left - 3, -1, shape.Max() + 6);
+        plot.Axes.SetLimits(-1, left - 3, -1, tallest + 9);
+        // Room for the colour bar's ticks and label on the right and the top tick above the data.
+        plot.Layout.Fixed(new PixelPadding(10, 110, 12, 16));
         byte[] png = plot.GetImageBytes(width, height, ImageFormat.Png);
         string temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

@@ -65,6 +65,7 @@ public static class CliApp
             TrainCommand.Create(io),
             AnalyzeCommand.Create(io),
             PrepareCommand.Create(io),
+            ExplainCommand.Create(io),
         };
         // In-process (tests) the executable is the test host; help names the tool as it is installed.
         root.HelpName = "xai4mri";
