@@ -46,7 +46,7 @@ internal static class ExplainCommand
         var method = new Option<string>("--method") { Description = "Attribution method", DefaultValueFactory = _ => "preset-a", HelpName = "NAME" };
         method.AcceptOnlyFromAmong([.. Methods.Keys]);
         var target = new Option<int?>("--target") { Description = "The class to explain (default: each image's predicted class; regression has one output)", HelpName = "N" };
-        var png = new Option<bool>("--png") { Description = "Also write STEM_relevance.png: three orthogonal slices with relevance over the conformed image" };
+        var png = new Option<bool>("--png") { Description = "Also write STEM_relevance.png: three orthogonal slices with relevance over the conformed image (default: off)" };
         var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)", HelpName = "DIR" };
         var files = new Argument<string[]>("files") { Description = "Image files (.nii, .nii.gz, .hdr/.img, .mgh, .mgz)", Arity = ArgumentArity.OneOrMore, HelpName = "FILE" };
         var command = new Command("explain", "Relevance maps of a network for image files, in each file's own grid, with a JSON summary") { model, output, method, target, png, cache, files };
