@@ -103,10 +103,12 @@ internal static class ExplainCommand
         try
         {
             var entries = new List<Entry>();
+            using var cancel = new CancellationTokenSource();
+            using var stop = io.OnCancel("explain", cancel.Cancel);
             using var bar = io.Progress("explain", files.Length, "files");
             for (int f = 0; f < files.Length; f++)
             {
-                io.Cancel.ThrowIfCancellationRequested();
+                cancel.Token.ThrowIfCancellationRequested();
                 string file = Path.GetFullPath(files[f]);
                 var (image, _) = loader.LoadOne(file);
                 if (f == 0)

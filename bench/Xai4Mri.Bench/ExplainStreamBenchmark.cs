@@ -1,0 +1,94 @@
+using System.Diagnostics;
+using System.Globalization;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using TorchSharp;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Models;
+
+namespace Xai4Mri.Bench;
+
+/// <summary>
+/// Relevance maps of a cohort streamed through ExplainMriNet: the images come from a lazily generated source (nothing
+/// held), a cursor reads every row's map and keeps only its sum, and the process's peak resident memory (VmHWM) and
+/// the largest managed heap seen are reported, to be compared across cohort sizes (each size in its own process).
+/// </summary>
+internal static class ExplainStreamBenchmark
+{
+    private sealed class Row
+    {
+        public float[] Image { get; set; } = [];
+    }
+
+    public static int Run(string[] args)
+    {
+        int subjects = 50, threads = Environment.ProcessorCount;
+        int[] shape = [32, 32, 32];
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--subjects": subjects = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--shape": shape = args[++i].Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
+                default: throw new ArgumentException($"unknown argument {args[i]}");
+            }
+        }
+        torch.set_num_threads(threads);
+        int voxels = shape[0] * shape[1] * shape[2];
+        using var model = MriNetModel.CreateMriNet(shape, ModelTask.Regression(50), seed: 1);
+        var ml = new MLContext(seed: 1);
+        var definition = SchemaDefinition.Create(typeof(Row));
+        definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape);
+        var data = ml.Data.LoadFromEnumerable(Images(subjects, voxels), definition);
+        var explained = ml.Transforms.ExplainMriNet("Relevance", "Image", model).Fit(data).Transform(data);
+
+        long maxHeap = 0;
+        double total = 0;
+        int rows = 0;
+        var clock = Stopwatch.StartNew();
+        using (var cursor = explained.GetRowCursor([explained.Schema["Relevance"]]))
+        {
+            var get = cursor.GetGetter<VBuffer<float>>(explained.Schema["Relevance"]);
+            VBuffer<float> map = default;
+            while (cursor.MoveNext())
+            {
+                get(ref map);
+                total += map.DenseValues().Sum(v => (double)v);
+                rows++;
+                maxHeap = Math.Max(maxHeap, GC.GetTotalMemory(false));
+            }
+        }
+        double seconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"ExplainMriNet {rows} subjects {string.Join('x', shape)} threads {threads}: {seconds / rows:F3} s per map, peak RSS {PeakRssMiB():F0} MiB, peak managed heap {maxHeap / 1048576.0:F0} MiB (all maps together would be {(double)rows * voxels * 4 / 1048576:F0} MiB); sum of sums {total:G4}"));
+        return 0;
+    }
+
+    /// <summary>Lazily made brain-like images (non-negative, zero background): only the row being read exists.</summary>
+    private static IEnumerable<Row> Images(int count, int voxels)
+    {
+        for (int s = 0; s < count; s++)
+        {
+            var rng = new Random(s);
+            var image = new float[voxels];
+            for (int i = 0; i < voxels; i++)
+            {
+                image[i] = (float)Math.Max(0, (1.3 * rng.NextDouble()) - 0.3);
+            }
+            yield return new Row { Image = image };
+        }
+    }
+
+    /// <summary>The process's peak resident set (VmHWM in /proc/self/status), in MiB; NaN where there is none.</summary>
+    private static double PeakRssMiB()
+    {
+        const string path = "/proc/self/status";
+        if (!File.Exists(path))
+        {
+            return double.NaN;
+        }
+        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+    }
+}
