@@ -46,21 +46,22 @@ internal sealed class ExplainConfig
 
     /// <summary>The parsed configuration of <paramref name="text"/>.</summary>
     /// <exception cref="InvalidOperationException">The text is not a configuration <see cref="Encode"/> wrote.</exception>
-    public static ExplainConfig Get(string text)
+    public static ExplainConfig Get(ReadOnlyMemory<char> text)
     {
         lock (Cache)
         {
             for (var node = Cache.First; node is not null; node = node.Next)
             {
-                if (string.Equals(node.Value.Text, text, StringComparison.Ordinal))
+                if (node.Value.Text.AsSpan().SequenceEqual(text.Span))
                 {
                     Cache.Remove(node);
                     Cache.AddFirst(node);
                     return node.Value.Config;
                 }
             }
-            var config = Parse(text);
-            Remember(text, config);
+            string copy = text.ToString();
+            var config = Parse(copy);
+            Remember(copy, config);
             return config;
         }
     }

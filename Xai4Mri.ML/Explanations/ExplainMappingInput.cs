@@ -16,7 +16,11 @@ internal sealed class ExplainMappingInput
     [VectorType]
     public float[] Image { get; set; } = [];
 
-    /// <summary>The options (JSON) and the network (.x4m bytes), each base64, joined by a dot (<see cref="ExplainConfig"/>).</summary>
+    /// <summary>
+    /// The options (JSON) and the network (.x4m bytes), each base64, joined by a dot (<see cref="ExplainConfig"/>).
+    /// Read as memory, not as a string: the text is megabytes long and the same in every row, and a string per row
+    /// would be garbage on the large-object heap that grows the process until a full collection.
+    /// </summary>
     [ColumnName(ConfigColumn)]
-    public string Config { get; set; } = "";
+    public ReadOnlyMemory<char> Config { get; set; }
 }

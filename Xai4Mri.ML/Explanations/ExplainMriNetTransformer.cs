@@ -7,14 +7,17 @@ namespace Xai4Mri.ML.Explanations;
 
 /// <summary>A fitted explanation step: adds each row's relevance map as a known-size column of the image column's shape.</summary>
 /// <remarks>
-/// Maps are computed row by row when a cursor reads the relevance column, so a cohort streams through with one map in
-/// memory per cursor; a cursor that does not read the column computes nothing. It runs as the chain of ML.NET
-/// transformers <c>ml.Model.Save</c> writes, with the network carried in it as its <c>.x4m</c> bytes, so maps before
-/// and after saving are identical; after <c>ml.Model.Load</c> this object comes back as that chain.
+/// <see cref="Transform"/> computes maps row by row when a cursor reads the relevance column, on the cursor's thread,
+/// so a cohort streams through with one map and one image in memory per cursor; a cursor that does not read the
+/// column computes nothing. <c>ml.Model.Save</c> writes a chain of ML.NET transformers that carries the network as its
+/// <c>.x4m</c> bytes, and the maps are computed from that network read back from those bytes in both forms, so maps
+/// before and after saving are identical; after <c>ml.Model.Load</c> this object comes back as that chain (whose
+/// custom mapping ML.NET runs on several threads, reading rows ahead).
 /// </remarks>
 public sealed class ExplainMriNetTransformer : ITransformer
 {
     private readonly ITransformer _chain;
+    private readonly ExplainConfig _config;
 
     internal ExplainMriNetTransformer(MriNetModel model, string imageColumnName, string outputColumnName, int[] imageShape, RelevanceOptions options)
     {
@@ -23,7 +26,10 @@ public sealed class ExplainMriNetTransformer : ITransformer
         OutputColumnName = outputColumnName;
         ImageShape = imageShape;
         Options = options;
-        _chain = SavedExplainChain.Build(ExplainConfig.Encode(model, options), imageColumnName, outputColumnName, imageShape);
+        string config = ExplainConfig.Encode(model, options);
+        // The maps come from the network read back from the bytes the chain carries, live as after ml.Model.Load.
+        _config = ExplainConfig.Get(config.AsMemory());
+        _chain = SavedExplainChain.Build(config, imageColumnName, outputColumnName, imageShape);
     }
 
     /// <summary>The explained network (a snapshot of it is what the maps explain: training it afterwards does not change them).</summary>
@@ -58,7 +64,7 @@ public sealed class ExplainMriNetTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInputColumn(input.Schema);
-        return _chain.Transform(input);
+        return new ExplainDataView(input, ImageColumnName, OutputColumnName, [.. ImageShape], _config);
     }
 
     /// <inheritdoc/>

@@ -23,12 +23,15 @@ internal static class ExplainStreamBenchmark
     public static int Run(string[] args)
     {
         int subjects = 50, threads = Environment.ProcessorCount;
+        // "Image" reads the source alone (the baseline without any map), "Relevance" the maps.
+        string column = "Relevance";
         int[] shape = [32, 32, 32];
         for (int i = 0; i < args.Length; i++)
         {
             switch (args[i])
             {
                 case "--subjects": subjects = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--column": column = args[++i]; break;
                 case "--threads": threads = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--shape": shape = args[++i].Split('x').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
                 default: throw new ArgumentException($"unknown argument {args[i]}");
@@ -44,12 +47,14 @@ internal static class ExplainStreamBenchmark
         var explained = ml.Transforms.ExplainMriNet("Relevance", "Image", model).Fit(data).Transform(data);
 
         long maxHeap = 0;
+        var rss = new List<double>();
+        var retained = new List<double>();
         double total = 0;
         int rows = 0;
         var clock = Stopwatch.StartNew();
-        using (var cursor = explained.GetRowCursor([explained.Schema["Relevance"]]))
+        using (var cursor = explained.GetRowCursor([explained.Schema[column]]))
         {
-            var get = cursor.GetGetter<VBuffer<float>>(explained.Schema["Relevance"]);
+            var get = cursor.GetGetter<VBuffer<float>>(explained.Schema[column]);
             VBuffer<float> map = default;
             while (cursor.MoveNext())
             {
@@ -57,11 +62,18 @@ internal static class ExplainStreamBenchmark
                 total += map.DenseValues().Sum(v => (double)v);
                 rows++;
                 maxHeap = Math.Max(maxHeap, GC.GetTotalMemory(false));
+                if (rows % 25 == 0)
+                {
+                    rss.Add(Status("VmRSS:"));
+                    // What the process still holds: a full collection first (garbage maps on the large-object heap
+                    // otherwise wait for one and look like growth).
+                    retained.Add(GC.GetTotalMemory(forceFullCollection: true) / 1048576.0);
+                }
             }
         }
         double seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"ExplainMriNet {rows} subjects {string.Join('x', shape)} threads {threads}: {seconds / rows:F3} s per map, peak RSS {PeakRssMiB():F0} MiB, peak managed heap {maxHeap / 1048576.0:F0} MiB (all maps together would be {(double)rows * voxels * 4 / 1048576:F0} MiB); sum of sums {total:G4}"));
+            $"ExplainMriNet {rows} subjects, column {column}, {string.Join('x', shape)} threads {threads}: {seconds / rows:F3} s per row, peak RSS {Status("VmHWM:"):F0} MiB (RSS every 25 rows: {string.Join(' ', rss.Select(r => r.ToString("F0", CultureInfo.InvariantCulture)))}), peak managed heap {maxHeap / 1048576.0:F0} MiB, managed after a full GC every 25 rows: {string.Join(' ', retained.Select(r => r.ToString("F1", CultureInfo.InvariantCulture)))} MiB (all maps together would be {(double)rows * voxels * 4 / 1048576:F0} MiB); sum of sums {total:G4}"));
         return 0;
     }
 
@@ -80,15 +92,15 @@ internal static class ExplainStreamBenchmark
         }
     }
 
-    /// <summary>The process's peak resident set (VmHWM in /proc/self/status), in MiB; NaN where there is none.</summary>
-    private static double PeakRssMiB()
+    /// <summary>A memory line of /proc/self/status (VmHWM: the peak resident set, VmRSS: the current one), in MiB; NaN where there is none.</summary>
+    private static double Status(string key)
     {
         const string path = "/proc/self/status";
         if (!File.Exists(path))
         {
             return double.NaN;
         }
-        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
         return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
     }
 }
