@@ -86,6 +86,40 @@ public sealed class ExplainMriNetTests
     }
 
     [TestMethod]
+    public void MapsAreComputedRowByRowWithoutReadingAhead()
+    {
+        var ml = new MLContext(seed: 4);
+        var rows = TransferData.Rows(40);
+        int pulled = 0;
+        IEnumerable<TransferData.Row> Source()
+        {
+            foreach (var row in rows)
+            {
+                pulled++;
+                yield return row;
+            }
+        }
+        var definition = SchemaDefinition.Create(typeof(TransferData.Row));
+        definition[nameof(TransferData.Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, Shape);
+        var data = ml.Data.LoadFromEnumerable(Source(), definition);
+        using var network = Network();
+        var explained = ml.Transforms.ExplainMriNet("Relevance", "Image", network).Fit(data).Transform(data);
+        Assert.HasCount(1, explained.GetRowCursorSet([explained.Schema["Relevance"]], 4), "one cursor: no worker threads reading ahead");
+        using (var cursor = explained.GetRowCursor([explained.Schema["Relevance"]]))
+        {
+            var get = cursor.GetGetter<VBuffer<float>>(explained.Schema["Relevance"]);
+            VBuffer<float> map = default;
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.IsTrue(cursor.MoveNext());
+                get(ref map);
+                Assert.AreEqual(i + 1, pulled, $"after {i + 1} map(s), only the rows read so far were taken from the source");
+            }
+            CollectionAssert.AreEqual(RelevanceMaps.Compute(network, rows[2].Image, 1).Single().Values, map.DenseValues().ToArray(), "the third row's map");
+        }
+    }
+
+    [TestMethod]
     public void AFittedPipelinesNetworkIsExplainedAndOneWithoutANetworkIsNamed()
     {
         var ml = new MLContext(seed: 2);
