@@ -4,6 +4,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
 using Xai4Mri.ML;
+using Xai4Mri.ML.Explanations;
 using Xai4Mri.ML.Models;
 
 namespace Xai4Mri.Bench;
@@ -23,7 +24,8 @@ internal static class ExplainStreamBenchmark
     public static int Run(string[] args)
     {
         int subjects = 50, threads = Environment.ProcessorCount;
-        // "Image" reads the source alone (the baseline without any map), "Relevance" the maps.
+        // "Image" reads the source alone (the baseline without any map), "Relevance" the maps, "direct" times
+        // RelevanceMaps.Compute on the same images without the data view.
         string column = "Relevance";
         int[] shape = [32, 32, 32];
         for (int i = 0; i < args.Length; i++)
@@ -45,6 +47,19 @@ internal static class ExplainStreamBenchmark
         definition[nameof(Row.Image)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, shape);
         var data = ml.Data.LoadFromEnumerable(Images(subjects, voxels), definition);
         var explained = ml.Transforms.ExplainMriNet("Relevance", "Image", model).Fit(data).Transform(data);
+        if (column == "direct")
+        {
+            // RelevanceMaps.Compute on each image without the data view: the cost of the maps alone.
+            var watch = Stopwatch.StartNew();
+            int n = 0;
+            foreach (var row in Images(subjects, voxels))
+            {
+                _ = RelevanceMaps.Compute(model, row.Image, 1);
+                n++;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RelevanceMaps.Compute {n} subjects {string.Join('x', shape)} threads {threads}: {watch.Elapsed.TotalSeconds / n:F3} s per map"));
+            return 0;
+        }
 
         long maxHeap = 0;
         var rss = new List<double>();
