@@ -6,15 +6,18 @@ using Xai4Mri.ML.NetworkData;
 namespace Xai4Mri.ML.Study;
 
 /// <summary>
-/// The anatomical images of one suffix (T1w, T2w, FLAIR, …) in a BIDS folder, one row per image, joined with
-/// <c>participants.tsv</c>, as an ML.NET <see cref="IDataView"/>.
+/// The anatomical images of one suffix (T1w, T2w, FLAIR, …) in a BIDS folder, one row per image, joined with the
+/// dataset's metadata (participants.tsv, sessions.tsv, scans.tsv, requested sidecar fields), as an ML.NET <see cref="IDataView"/>.
 /// </summary>
 /// <remarks>
 /// Images are found at <c>sub-&lt;label&gt;/[ses-&lt;label&gt;/]anat/sub-&lt;label&gt;[_ses-&lt;label&gt;][_acq-&lt;label&gt;][_run-&lt;index&gt;]_&lt;suffix&gt;.nii[.gz]</c>;
 /// other files are ignored. Columns, in this order: <c>participant_id</c> (<c>sub-01</c>), <c>session</c>
 /// (<c>ses-01</c>, empty when none), <c>run</c> (<c>run-1</c>, empty when none), <c>Path</c> (absolute), then the
-/// other <c>participants.tsv</c> columns, typed as in <see cref="StudyTable"/>. Rows are sorted by subject and session
-/// (ordinal), run (numeric), then acquisition and path.
+/// metadata columns in the order they first appear in participants.tsv, the sessions.tsv files, the scans.tsv files
+/// and <see cref="BidsDatasetOptions.SidecarFields"/>, typed as in <see cref="StudyTable"/> over every row of the files
+/// read. A name at several levels is one column: each row takes the most specific level's non-missing value (sidecar,
+/// then scans, sessions, participants). <see cref="Summary"/> says what was read and matched. Rows are sorted by subject
+/// and session (ordinal), run (numeric), then acquisition and path.
 /// </remarks>
 public sealed class BidsDataset
 {
@@ -24,8 +27,10 @@ public sealed class BidsDataset
     private readonly SkippedSubject[] _skipped;
     private readonly string[] _unlisted;
 
-    private BidsDataset(string root, string suffix, string? participantsFile, DatasetColumn[] columns, SkippedSubject[] skipped, string[] unlisted)
+    private BidsDataset(string root, string suffix, string? participantsFile, DatasetColumn[] columns, SkippedSubject[] skipped, string[] unlisted,
+        BidsDatasetSummary summary)
     {
+        Summary = summary;
         Root = root;
         Suffix = suffix;
         ParticipantsFile = participantsFile;
@@ -70,20 +75,28 @@ public sealed class BidsDataset
     /// <summary>Subjects with images but no row in participants.tsv (their participant columns are NaN or empty); sorted.</summary>
     public IReadOnlyList<string> UnlistedSubjects => _unlisted;
 
+    /// <summary>The metadata tables and sidecars read, the rows matched and not, the joined columns and the warnings.</summary>
+    public BidsDatasetSummary Summary { get; }
+
     /// <summary>The column named <paramref name="name"/>.</summary>
     /// <exception cref="KeyNotFoundException">No such column; the message lists the columns.</exception>
     public DatasetColumn this[string name] =>
         _columns.FirstOrDefault(c => c.Name == name)
         ?? throw new KeyNotFoundException($"{Root}: no column '{name}'; columns: {string.Join(", ", _columns.Select(c => c.Name))}");
 
-    /// <summary>Finds the images of <paramref name="suffix"/> under <paramref name="root"/> and joins participants.tsv.</summary>
+    /// <summary>Finds the images of <paramref name="suffix"/> under <paramref name="root"/> and joins the metadata.</summary>
     /// <param name="root">The BIDS root folder (holding <c>sub-*</c> folders and, optionally, participants.tsv).</param>
     /// <param name="suffix">The BIDS suffix of the images: letters and digits, e.g. <c>T1w</c>, <c>T2w</c>, <c>FLAIR</c>.</param>
-    /// <param name="options">Missing-file policy; null for the defaults.</param>
-    /// <exception cref="ArgumentException"><paramref name="suffix"/> is not letters and digits.</exception>
+    /// <param name="options">Missing-file policy, which tables to join, sidecar fields; null for the defaults.</param>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="suffix"/> is not letters and digits, or <see cref="BidsDatasetOptions.SidecarFields"/> has an
+    /// empty, repeated or reserved name.
+    /// </exception>
     /// <exception cref="DatasetException">
     /// The folder does not exist or holds no such image, an image's name disagrees with its folders, participants.tsv
-    /// is malformed or has duplicate ids, or subjects in it have no image under <see cref="MissingFilePolicy.Error"/>.
+    /// is malformed or has duplicate ids, subjects in it have no image under <see cref="MissingFilePolicy.Error"/>, a
+    /// sessions.tsv or scans.tsv is malformed (ragged rows, duplicate column names, no key column, a session or file
+    /// named twice), or an applicable sidecar is not a valid JSON object. The message names the file and line.
     /// </exception>
     public static BidsDataset Read(string root, string suffix = "T1w", BidsDatasetOptions? options = null)
     {
@@ -94,6 +107,7 @@ public sealed class BidsDataset
             throw new ArgumentException($"BIDS suffix '{suffix}' must be letters and digits (e.g. T1w)", nameof(suffix));
         }
         options ??= new BidsDatasetOptions();
+        CheckSidecarFields(options.SidecarFields);
         string fullRoot = Path.GetFullPath(root);
         if (!Directory.Exists(fullRoot))
         {
@@ -105,8 +119,8 @@ public sealed class BidsDataset
         int idIndex = participants?.IndexOf(DatasetColumnNames.ParticipantId) ?? -1;
 
         var skipped = new List<SkippedSubject>();
-        List<Image> images = Discover(fullRoot, suffix).ToList();
-        foreach (Image broken in images.Where(i => i.Problem is not null))
+        List<BidsImage> images = Discover(fullRoot, suffix).ToList();
+        foreach (BidsImage broken in images.Where(i => i.Problem is not null))
         {
             skipped.Add(new SkippedSubject(broken.Subject, broken.Path, null, broken.Problem!));
         }
@@ -137,13 +151,9 @@ public sealed class BidsDataset
         }
         images.Sort(CompareImages);
 
-        var rowOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int r = 0; participants is not null && r < participants.Records.Count; r++)
-        {
-            rowOf[participants.Records[r].Fields[idIndex]] = r;
-        }
-        string[] unlisted = participants is null ? []
-            : images.Select(i => i.Subject).Where(s => !rowOf.ContainsKey(s)).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var listed = participants?.Records.Select(r => r.Fields[idIndex]).ToHashSet(StringComparer.Ordinal);
+        string[] unlisted = listed is null ? []
+            : images.Select(i => i.Subject).Where(s => !listed.Contains(s)).Distinct().Order(StringComparer.Ordinal).ToArray();
         var columns = new List<DatasetColumn>
         {
             ColumnTyping.Text(DatasetColumnNames.ParticipantId, images.Select(i => i.Subject).ToArray()),
@@ -151,31 +161,46 @@ public sealed class BidsDataset
             ColumnTyping.Text(DatasetColumnNames.Run, images.Select(i => i.Run).ToArray()),
             ColumnTyping.Text(DatasetColumnNames.Path, images.Select(i => i.Path).ToArray()),
         };
-        for (int c = 0; participants is not null && c < participants.Header.Length; c++)
-        {
-            if (c == idIndex)
-            {
-                continue;
-            }
-            bool numeric = ColumnTyping.IsNumeric(participants.Records.Select(r => r.Fields[c]));
-            string[] values = images.Select(i => rowOf.TryGetValue(i.Subject, out int r) ? participants.Records[r].Fields[c] : "").ToArray();
-            columns.Add(ColumnTyping.Build(participants.Header[c], values, numeric));
-        }
-        return new BidsDataset(fullRoot, suffix, participants?.Path, columns.ToArray(), skipped.ToArray(), unlisted);
+        var (metadata, summary) = BidsMetadata.Join(fullRoot, suffix, images, participants, unlisted, options);
+        columns.AddRange(metadata);
+        return new BidsDataset(fullRoot, suffix, participants?.Path, columns.ToArray(), skipped.ToArray(), unlisted, summary);
     }
 
-    /// <summary>Reads the dataset (see <see cref="Read"/>) and returns it as an <see cref="IDataView"/>; skipped and unlisted subjects are logged as warnings on <paramref name="ml"/>'s channel.</summary>
+    /// <summary>
+    /// Reads the dataset (see <see cref="Read"/>) and returns it as an <see cref="IDataView"/>; the summary is logged on
+    /// <paramref name="ml"/>'s channel, skipped and unlisted subjects and the summary's warnings as warnings.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Read"/>.</exception>
     /// <exception cref="DatasetException">As <see cref="Read"/>.</exception>
-    public static IDataView Load(MLContext ml, string root, string suffix = "T1w", BidsDatasetOptions? options = null)
+    public static IDataView Load(MLContext ml, string root, string suffix = "T1w", BidsDatasetOptions? options = null) =>
+        Load(ml, root, suffix, options, out _);
+
+    /// <summary>As <see cref="Load(MLContext, string, string, BidsDatasetOptions?)"/>, and gives the summary of what was joined.</summary>
+    /// <exception cref="ArgumentException">As <see cref="Read"/>.</exception>
+    /// <exception cref="DatasetException">As <see cref="Read"/>.</exception>
+    public static IDataView Load(MLContext ml, string root, string suffix, BidsDatasetOptions? options, out BidsDatasetSummary summary)
     {
         ArgumentNullException.ThrowIfNull(ml);
-        return Read(root, suffix, options).ToDataView(ml);
+        BidsDataset dataset = Read(root, suffix, options);
+        summary = dataset.Summary;
+        return dataset.ToDataView(ml);
     }
 
-    /// <summary>The dataset as an in-memory <see cref="IDataView"/>; logs skipped and unlisted subjects, if any, as warnings.</summary>
+    /// <summary>
+    /// The dataset as an in-memory <see cref="IDataView"/>; logs the summary's lines as information, and skipped and
+    /// unlisted subjects and the summary's warnings as warnings.
+    /// </summary>
     public IDataView ToDataView(MLContext ml)
     {
         ArgumentNullException.ThrowIfNull(ml);
+        foreach (string line in Summary.Lines().Where(l => !l.StartsWith("warning: ", StringComparison.Ordinal)))
+        {
+            MLNetLog.Info(ml, Channel, line);
+        }
+        foreach (string warning in Summary.Warnings)
+        {
+            MLNetLog.Warning(ml, Channel, warning);
+        }
         if (_skipped.Length > 0)
         {
             MLNetLog.Warning(ml, Channel, $"{Root}: skipped {_skipped.Length} subjects or images: {MLNetLog.Shorten(_skipped.Select(s => s.ToString()))}");
@@ -185,6 +210,28 @@ public sealed class BidsDataset
             MLNetLog.Warning(ml, Channel, $"{ParticipantsFile}: {_unlisted.Length} subjects with images are not listed (their participant columns are missing): {MLNetLog.Shorten(_unlisted)}");
         }
         return new InMemoryDataView(_columns.Select(c => c.ToInMemoryColumn()));
+    }
+
+    private static void CheckSidecarFields(IReadOnlyList<string> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields, nameof(BidsDatasetOptions.SidecarFields));
+        string[] reserved = [DatasetColumnNames.ParticipantId, DatasetColumnNames.Session, DatasetColumnNames.Run, DatasetColumnNames.Path];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string field in fields)
+        {
+            if (string.IsNullOrWhiteSpace(field))
+            {
+                throw new ArgumentException("BidsDatasetOptions.SidecarFields: a field name is empty", nameof(fields));
+            }
+            if (reserved.Contains(field))
+            {
+                throw new ArgumentException($"BidsDatasetOptions.SidecarFields: '{field}' is the name of a column BidsDataset adds", nameof(fields));
+            }
+            if (!seen.Add(field))
+            {
+                throw new ArgumentException($"BidsDatasetOptions.SidecarFields: '{field}' is named twice", nameof(fields));
+            }
+        }
     }
 
     private static string DescribePattern(string suffix) => $"sub-*/[ses-*/]anat/sub-*_{suffix}.nii[.gz]";
@@ -209,7 +256,7 @@ public sealed class BidsDataset
     }
 
     /// <summary>Every file of the suffix under <c>sub-*/anat</c> and <c>sub-*/ses-*/anat</c>, in no particular order.</summary>
-    private static IEnumerable<Image> Discover(string root, string suffix)
+    private static IEnumerable<BidsImage> Discover(string root, string suffix)
     {
         var name = new Regex(
             $@"^sub-(?<sub>[A-Za-z0-9]+)(?:_ses-(?<ses>[A-Za-z0-9]+))?(?:_acq-(?<acq>[A-Za-z0-9]+))?(?:_run-(?<run>[0-9]+))?_{suffix}\.nii(?:\.gz)?$",
@@ -235,7 +282,7 @@ public sealed class BidsDataset
                         string folder = session.Length > 0 ? $"{subject}/{session}" : subject;
                         throw new DatasetException(file, $"the file name's entities ({fileSubject}{(fileSession.Length > 0 ? "_" + fileSession : "")}) disagree with its folder {folder}/anat");
                     }
-                    yield return new Image(subject, session,
+                    yield return new BidsImage(subject, session,
                         m.Groups["run"].Success ? "run-" + m.Groups["run"].Value : "",
                         m.Groups["acq"].Value, Path.GetFullPath(file), ImageFileCheck.Problem(file));
                 }
@@ -243,7 +290,7 @@ public sealed class BidsDataset
         }
     }
 
-    private static int CompareImages(Image a, Image b)
+    private static int CompareImages(BidsImage a, BidsImage b)
     {
         int c = string.CompareOrdinal(a.Subject, b.Subject);
         if (c == 0)
@@ -264,6 +311,4 @@ public sealed class BidsDataset
     /// <summary>The run index (run-2 before run-10); -1 for no run, so those come first.</summary>
     private static decimal RunNumber(string run) =>
         run.Length == 0 ? -1 : decimal.TryParse(run.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out decimal n) ? n : decimal.MaxValue;
-
-    private sealed record Image(string Subject, string Session, string Run, string Acquisition, string Path, string? Problem);
 }

@@ -35,7 +35,7 @@ internal static class AnalyzeCommand
         command.SetAction(result => CliApp.Guard("analyze", io.Err, () =>
         {
             var ml = new MLContext(seed: result.GetValue(seed));
-            var (data, label) = study.Load(ml, result);
+            var (data, label) = study.Load(ml, result, io.Err);
             return Run(ml, io, result.GetRequiredValue(model), data, label, result.GetValue(output), result.GetValue(folds), result.GetValue(seed),
                 result.GetValue(site), result.GetValue(voxel), result.GetValue(study.Cache));
         }, "no report was written"));

@@ -36,15 +36,22 @@ internal sealed class StudyInput
     /// <summary>--cache: the volume cache folder.</summary>
     public Option<string?> Cache { get; } = new("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)", HelpName = "DIR" };
 
+    /// <summary>--sidecar-fields: .json sidecar fields joined as columns of a BIDS root.</summary>
+    public Option<string?> SidecarFields { get; } = new("--sidecar-fields") { Description = "With a BIDS root: .json sidecar fields to add as columns, comma-separated, e.g. MagneticFieldStrength,RepetitionTime (default: none)", HelpName = "FIELDS" };
+
     /// <summary>The options, to add to a command.</summary>
-    public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, Cache];
+    public IEnumerable<Option> All => [Data, Label, Task, Template, Suffix, SidecarFields, Cache];
 
     /// <summary>True when --task says classification.</summary>
     public bool IsClassification(ParseResult result) => result.GetValue(Task) == "classification";
 
-    /// <summary>The study of the parsed options and its label column.</summary>
-    public (IDataView Study, string LabelColumn) Load(MLContext ml, ParseResult result) =>
-        Load(ml, result.GetRequiredValue(Data), result.GetValue(Template), result.GetValue(Suffix)!, result.GetRequiredValue(Label), IsClassification(result));
+    /// <summary>The study of the parsed options and its label column; for a BIDS root the summary of its metadata goes to <paramref name="stderr"/>.</summary>
+    public (IDataView Study, string LabelColumn) Load(MLContext ml, ParseResult result, TextWriter stderr)
+    {
+        string[] fields = result.GetValue(SidecarFields) is { } list ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : [];
+        var bids = new BidsDatasetOptions { SidecarFields = fields };
+        return Load(ml, result.GetRequiredValue(Data), result.GetValue(Template), result.GetValue(Suffix)!, result.GetRequiredValue(Label), IsClassification(result), bids, stderr);
+    }
 
     private static Option<string> TaskOption()
     {
@@ -104,9 +111,21 @@ internal sealed class StudyInput
     public static IDataView LoadRows(MLContext ml, string data, string? template, string suffix) =>
         Directory.Exists(data) ? BidsDataset.Load(ml, data, suffix) : StudyTable.Load(ml, data, template ?? DefaultTemplate);
 
+    /// <summary>A BIDS root with its metadata joined; the summary's lines (tables read, rows matched, columns, warnings) to <paramref name="stderr"/>.</summary>
+    private static IDataView LoadBids(MLContext ml, string root, string suffix, BidsDatasetOptions? options, TextWriter? stderr)
+    {
+        BidsDataset bids = BidsDataset.Read(root, suffix, options);
+        foreach (string line in bids.Summary.Lines())
+        {
+            stderr?.WriteLine(line);
+        }
+        return bids.ToDataView(ml);
+    }
+
     /// <summary>The rows and the name of the label column to train or analyse on.</summary>
     /// <exception cref="ArgumentException">The label column is not in the study (the message lists the columns).</exception>
-    public static (IDataView Study, string LabelColumn) Load(MLContext ml, string data, string? template, string suffix, string label, bool classification)
+    public static (IDataView Study, string LabelColumn) Load(MLContext ml, string data, string? template, string suffix, string label, bool classification,
+        BidsDatasetOptions? bidsOptions = null, TextWriter? stderr = null)
     {
         if (!Directory.Exists(data) && File.Exists(data) && File.ReadLines(data).FirstOrDefault()?.Split('\t') is { } header && !header.Contains(label))
         {
@@ -114,7 +133,7 @@ internal sealed class StudyInput
             throw new ArgumentException($"--label: the study has no column '{label}' (columns: {string.Join(", ", header)})");
         }
         IDataView study = Directory.Exists(data)
-            ? BidsDataset.Load(ml, data, suffix)
+            ? LoadBids(ml, data, suffix, bidsOptions, stderr)
             : StudyTable.Load(ml, data, template ?? DefaultTemplate, options: new StudyTableOptions { NumericColumns = classification ? [] : [label] });
         var column = study.Schema.GetColumnOrNull(label) ?? throw new ArgumentException($"--label: the study has no column '{label}' (columns: {string.Join(", ", study.Schema.Select(c => c.Name))})");
         if (classification)

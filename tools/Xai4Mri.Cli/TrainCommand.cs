@@ -143,7 +143,7 @@ internal sealed class TrainCommand
     private int Run(CliIo io, ParseResult r)
     {
         var ml = new MLContext(seed: r.GetValue(_seed));
-        var (study, labelColumn) = _study.Load(ml, r);
+        var (study, labelColumn) = _study.Load(ml, r, io.Err);
         string output = r.GetRequiredValue(_output);
         using var pretrained = r.GetValue(_model) is { } modelPath ? MriNetModel.Load(modelPath) : null;
         // Conformed as the model expects (orientation, voxel size, box, intensities), as `analyze` does.
