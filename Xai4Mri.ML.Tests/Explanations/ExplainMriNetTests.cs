@@ -53,6 +53,7 @@ public sealed class ExplainMriNetTests
         var explained = fitted.Transform(data);
         var type = (VectorDataViewType)explained.Schema["Relevance"].Type;
         CollectionAssert.AreEqual(Shape, type.Dimensions.ToArray(), "the relevance column has the image column's shape");
+        Assert.AreEqual(type, fitted.GetOutputSchema(data.Schema)["Relevance"].Type, "GetOutputSchema says what Transform gives");
         var maps = Column(explained, "Relevance");
         var images = Column(explained, "Image");
         Assert.HasCount(3, maps);
