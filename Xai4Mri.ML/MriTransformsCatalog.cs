@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Xai4Mri.ML.Analysis;
+using Xai4Mri.ML.Explanations;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
@@ -132,4 +133,40 @@ public static class MriTransformsCatalog
     [Obsolete("Use AnalyzeTransfer(labelColumnName, imageColumnName, pretrained, options).")]
     public static TransferAnalysisEstimator AnalyzeTransfer(this TransformsCatalog catalog, MriNetModel pretrained, string labelColumnName, string imageColumnName = "Image", TransferAnalysisOptions? options = null) =>
         AnalyzeTransfer(catalog, labelColumnName, imageColumnName, pretrained, options);
+
+    /// <summary>
+    /// Relevance maps in the pipeline: adds <paramref name="outputColumnName"/>, a known-size vector of the image
+    /// column's shape holding, for each row, the relevance of every voxel for <paramref name="model"/>'s output
+    /// (<see cref="RelevanceMaps.Compute"/>; default LRP with iNNvestigate's preset A). Maps are computed lazily, row
+    /// by row as a cursor reads them; the step survives <c>ml.Model.Save</c>/<c>Load</c> with the network in the file.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the relevance column to add (e.g. "Relevance").</param>
+    /// <param name="imageColumnName">The image column (LoadNifti's output, of the network's input shape).</param>
+    /// <param name="model">The network to explain; it is not changed.</param>
+    /// <param name="options">Method, explained output and parameters; null for the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    /// <exception cref="NotSupportedException">An LRP method has no rule for one of the network's layers (the layer and the method are named).</exception>
+    public static ExplainMriNetEstimator ExplainMriNet(this TransformsCatalog catalog, string outputColumnName, string imageColumnName, MriNetModel model, ExplainMriNetOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentException.ThrowIfNullOrEmpty(outputColumnName);
+        ArgumentException.ThrowIfNullOrEmpty(imageColumnName);
+        ArgumentNullException.ThrowIfNull(model);
+        return new ExplainMriNetEstimator(MLNetInternals.Environment(catalog), outputColumnName, imageColumnName, model, options ?? new ExplainMriNetOptions());
+    }
+
+    /// <summary>
+    /// Relevance maps of the network a fitted pipeline predicts with (<see cref="PipelineNetwork.Find"/>: the model of
+    /// its <see cref="MriNetPredictionTransformer"/>, e.g. what <c>MriNetTransfer</c> fine-tuned), as
+    /// <see cref="ExplainMriNet(TransformsCatalog, string, string, MriNetModel, ExplainMriNetOptions?)"/>.
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">Name of the relevance column to add.</param>
+    /// <param name="imageColumnName">The image column the pipeline's network reads.</param>
+    /// <param name="fittedPipeline">The fitted pipeline.</param>
+    /// <param name="options">Method, explained output and parameters; null for the defaults.</param>
+    /// <exception cref="ArgumentException">The pipeline holds no predicting network (e.g. FastTree on frozen features); the message says what it holds.</exception>
+    public static ExplainMriNetEstimator ExplainMriNet(this TransformsCatalog catalog, string outputColumnName, string imageColumnName, ITransformer fittedPipeline, ExplainMriNetOptions? options = null) =>
+        ExplainMriNet(catalog, outputColumnName, imageColumnName, PipelineNetwork.Find(fittedPipeline), options);
 }

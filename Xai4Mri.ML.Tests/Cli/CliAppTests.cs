@@ -11,7 +11,7 @@ namespace Xai4Mri.ML.Tests.Cli;
 [TestClass]
 public sealed class CliAppTests
 {
-    private static readonly string[] Commands = ["info", "predict", "model-info", "synth", "train", "analyze", "prepare", "brain-extract"];
+    private static readonly string[] Commands = ["info", "predict", "model-info", "synth", "train", "analyze", "prepare", "brain-extract", "explain"];
 
     [TestMethod]
     [DataRow("--help")]
@@ -117,7 +117,7 @@ public sealed class CliAppTests
     [DataRow(new[] { "info", "--jsn" }, "xai4mri info: unknown option '--jsn' (did you mean '--json'?)", "xai4mri info --help")]
     [DataRow(new[] { "frob" }, "xai4mri: unknown command 'frob'", "xai4mri --help")]
     [DataRow(new[] { "--frob" }, "xai4mri: unknown option '--frob'", "xai4mri --help")]
-    [DataRow(new string[0], "xai4mri: a command is needed (info, predict, model-info, synth, train, analyze, prepare, brain-extract)", "xai4mri --help")]
+    [DataRow(new string[0], "xai4mri: a command is needed (info, predict, model-info, synth, train, analyze, prepare, brain-extract, explain)", "xai4mri --help")]
     public void UnknownOptionsAndCommandsAreOneLineUsageErrors(string[] args, string expected, string help)
     {
         var (code, stdout, stderr) = CliRunner.Run(args);

@@ -38,8 +38,7 @@ public static class RelevanceMaps
         int voxels = spec.InputShape.Aggregate(1, (a, b) => a * b);
         CheckImages(images, count, spec.InputShape, voxels);
         int lastLayer = OutputLayer(spec);
-        int outputs = spec.Shapes()[lastLayer].Aggregate(1, (a, b) => a * b);
-        Check(options, outputs);
+        CheckOptions(options, OutputCount(spec));
         bool lrp = IsLrp(options.Method);
         var composite = lrp ? LrpComposite.For(options) : null;
 
@@ -189,7 +188,26 @@ public static class RelevanceMaps
         }
     }
 
-    private static void Check(RelevanceOptions o, int outputs)
+    /// <summary>
+    /// Checks, without computing a map, that an LRP method has a rule for every layer up to the explained output (other
+    /// methods run on any network), so that a pipeline step fails when it is made rather than at its first row.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A layer the method cannot propagate through (the layer and the method are named).</exception>
+    internal static void CheckSupported(MriNetModel model, RelevanceOptions options)
+    {
+        if (IsLrp(options.Method))
+        {
+            using var scope = NewDisposeScope();
+            _ = LrpStep.Plan(model.Network, OutputLayer(model.Spec), LrpComposite.For(options).Name);
+        }
+    }
+
+    /// <summary>The number of outputs a map can explain: the size of the layer before a trailing softmax.</summary>
+    internal static int OutputCount(NetworkSpec spec) => spec.Shapes()[OutputLayer(spec)].Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Checks every option against its range and the network's outputs.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range (the message names it).</exception>
+    internal static void CheckOptions(RelevanceOptions o, int outputs)
     {
         static void Require(bool ok, string name, string message)
         {

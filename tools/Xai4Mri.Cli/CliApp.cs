@@ -66,6 +66,7 @@ public static class CliApp
             AnalyzeCommand.Create(io),
             PrepareCommand.Create(io),
             BrainExtractCommand.Create(io),
+            ExplainCommand.Create(io),
         };
         // In-process (tests) the executable is the test host; help names the tool as it is installed.
         root.HelpName = "xai4mri";

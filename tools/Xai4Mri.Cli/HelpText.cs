@@ -44,6 +44,12 @@ internal static class HelpText
              "xai4mri train --data bids-root --label age --model mrinet_t1.h5 --out m.zip --checkpoint ckpt"),
             ("Patient vs control with augmentation", "xai4mri train --data study.tsv --label group --task classification --out m.zip --flip-probability 0.5 --max-shift 2"),
         ],
+        ["explain"] =
+        [
+            ("Relevance maps (iNNvestigate's preset A) of the shipped quickstart model, with figures",
+             "xai4mri explain --model mrinet-site-a-age-6mm.x4m --out maps --png sub-01_T1w.nii.gz sub-02_T1w.nii.gz"),
+            ("The network of a trained model .zip, by gradient x input", "xai4mri explain --model brain-age.zip --out maps --method gradient-x-input a.nii.gz"),
+        ],
         ["analyze"] =
         [
             ("Report folder (Markdown, JSON, figures)", "xai4mri analyze --model mrinet_t1.h5 --data study/participants.tsv --label age --out analysis"),

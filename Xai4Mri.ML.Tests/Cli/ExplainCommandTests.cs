@@ -1,0 +1,170 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+using Microsoft.ML;
+using Xai4Mri.ML.Explanations;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Tests.Transfer;
+
+namespace Xai4Mri.ML.Tests.Cli;
+
+/// <summary>
+/// <c>xai4mri explain</c> in its own process: per file a map in the file's grid, a PNG and one explain.json whose
+/// numbers equal the library's for the same conformed image; a train-style model .zip explained with its loader; and
+/// exit codes 2 and 1 with nothing written for a bad method, a missing file, a pipeline without a network and a layer
+/// the rule cannot handle.
+/// </summary>
+[TestClass]
+public sealed class ExplainCommandTests
+{
+    private static readonly int[] Shape = TransferData.Shape;
+
+    [TestMethod]
+    public void EachFileGetsItsMapInItsOwnGridAFigureAndAJsonEntry()
+    {
+        using var dir = TestPaths.Scratch();
+        string[] files = [Volumes.TinyPhantoms.Write(dir.File("sub-1_T1w.nii.gz"), 0.7, "RAS", seed: 1), Volumes.TinyPhantoms.Write(dir.File("sub-2_T1w.nii"), 0.8, "LPS", seed: 2)];
+        using var model = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 3);
+        string modelPath = dir.File("net.x4m");
+        model.Save(modelPath);
+        string output = dir.File("maps");
+
+        using var process = CliProcess.Start(["explain", "--model", modelPath, "--out", output, "--png", "--cache", dir.File("cache"), .. files]);
+        var (code, log) = process.WaitForExit();
+        Assert.AreEqual(0, code, log);
+        CollectionAssert.AreEquivalent(new[] { "explain.json", "sub-1_T1w_relevance.nii.gz", "sub-1_T1w_relevance.png", "sub-2_T1w_relevance.nii.gz", "sub-2_T1w_relevance.png" },
+            Directory.GetFiles(output).Select(Path.GetFileName).ToArray(), "nothing else, no staging folder left");
+
+        // The library's own map of the same conformed image (the model's conventions: NiftiLoaderOptions.For).
+        var ml = new MLContext(seed: 0);
+        var options = NiftiLoaderOptions.For(model);
+        options.CacheDirectory = dir.File("cache-here");
+        var loader = ml.Transforms.LoadNifti("Image", "Path", options).Fit(ml.Data.LoadFromEnumerable(files.Select(f => new TransferData.FileRow { Path = f })));
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "explain.json")));
+        Assert.AreEqual("preset-a", json.RootElement.GetProperty("method").GetString());
+        var entries = json.RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.HasCount(2, entries);
+        for (int i = 0; i < 2; i++)
+        {
+            var entry = entries[i];
+            Assert.AreEqual(files[i], entry.GetProperty("file").GetString());
+            var (image, _) = loader.LoadOne(files[i]);
+            var map = RelevanceMaps.Compute(model, image, 1).Single();
+            Assert.AreEqual(map.OutputValue, entry.GetProperty("outputValue").GetDouble(), 1e-5 * Math.Abs(map.OutputValue), "the model's output");
+            Assert.AreEqual(map.RelevanceSum, entry.GetProperty("relevanceSum").GetDouble(), 1e-5 * map.Values.Sum(v => Math.Abs((double)v)), "the map's sum");
+            Assert.IsGreaterThan(0, entry.GetProperty("secondsPerMap").GetDouble());
+            Assert.IsGreaterThan(0, entry.GetProperty("secondsPerForwardBackward").GetDouble());
+            var share = entry.GetProperty("positiveShareInBrainBox");
+            Assert.IsTrue(share.ValueKind == JsonValueKind.Null || share.GetDouble() is >= 0 and <= 1, share.ToString());
+            Assert.AreEqual("non-zero voxels (brain-extracted scan)", entry.GetProperty("brainBoxFrom").GetString(), "a phantom has no skull");
+
+            string stem = Path.GetFileName(files[i]).Split('.')[0];
+            var input = MriImage.Load(files[i]);
+            var written = MriImage.Load(Path.Combine(output, entry.GetProperty("relevance").GetString()!));
+            Assert.AreEqual($"{stem}_relevance.nii.gz", Path.GetFileName(written.FilePath));
+            CollectionAssert.AreEqual(input.Shape, written.Shape, "the file's own grid");
+            Assert.AreEqual(input.Affine, written.Affine, "the file's own affine");
+            var native = loader.ToNative(files[i], map.Values).ToFileOrder();
+            var back = written.GetFloatData();
+            for (int v = 0; v < native.Length; v++)
+            {
+                Assert.AreEqual(native[v], back[v], 1e-5f * (1 + Math.Abs(native[v])), $"{stem} voxel {v}");
+            }
+            byte[] png = File.ReadAllBytes(Path.Combine(output, entry.GetProperty("png").GetString()!));
+            Assert.AreEqual(1200, BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), "PNG width");
+        }
+    }
+
+    [TestMethod]
+    public void ATrainedModelZipIsExplainedWithItsOwnLoader()
+    {
+        using var dir = TestPaths.Scratch();
+        var rows = TransferData.Files(dir, 4, 0.6, 0.1);
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        using var pretrained = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 3);
+        var fitted = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape, Orientation = "RAS" })
+            .Append(ml.Transforms.AdaptHead("Age", "Image", pretrained))
+            .Fit(data);
+        string zip = dir.File("model.zip");
+        ml.Model.Save(fitted, data.Schema, zip);
+        var scores = ml.Data.CreateEnumerable<TransferData.Scored>(fitted.Transform(data), reuseRowObject: false).ToDictionary(r => r.Path, r => r.Score);
+
+        Assert.AreEqual("RAS", SavedLoaderSettings.FromModelZip(zip).Orientation, "the loader inside the .zip");
+        var (code, _, stderr) = CliRunner.Run("explain", "--model", zip, "--out", dir.File("maps"), "--method", "gradient-x-input", "--cache", dir.File("cli-cache"), rows[1].Path, rows[3].Path);
+        Assert.AreEqual(0, code, stderr);
+        using var json = JsonDocument.Parse(File.ReadAllText(dir.File("maps/explain.json")));
+        foreach (var entry in json.RootElement.GetProperty("files").EnumerateArray())
+        {
+            string file = entry.GetProperty("file").GetString()!;
+            Assert.AreEqual(scores[file], entry.GetProperty("outputValue").GetDouble(), 1e-3, $"{file}: the network's output is the pipeline's score");
+            Assert.AreEqual("gradient-x-input", entry.GetProperty("method").GetString());
+        }
+    }
+
+    [TestMethod]
+    public void BadInputExitsWithACodeAndALineAndWritesNothing()
+    {
+        using var dir = TestPaths.Scratch();
+        string file = Volumes.TinyPhantoms.Write(dir.File("sub-1.nii.gz"), 0.7, seed: 1);
+        using var model = MriNetModel.CreateMriNet(Shape, ModelTask.Regression(40), seed: 3);
+        string modelPath = dir.File("net.x4m");
+        model.Save(modelPath);
+        string output = dir.File("maps");
+
+        var usage = CliRunner.Run("explain", "--model", modelPath, "--out", output, "--method", "lrp-magic", file);
+        Assert.AreEqual(2, usage.Code);
+        StringAssert.Contains(usage.Err, "lrp-magic");
+        StringAssert.Contains(usage.Err, "epsilon-plus-flat");
+
+        var missing = CliRunner.Run("explain", "--model", modelPath, "--out", output, file, dir.File("nope.nii.gz"));
+        Assert.AreEqual(1, missing.Code);
+        StringAssert.Contains(missing.Err, "nope.nii.gz: file not found; nothing was written");
+        Assert.IsFalse(Directory.Exists(output), "no output folder");
+
+        var twice = CliRunner.Run("explain", "--model", modelPath, "--out", output, file, file);
+        Assert.AreEqual(2, twice.Code);
+        StringAssert.Contains(twice.Err, "two inputs have the stem 'sub-1'");
+
+        // FastTree on frozen features: the .zip holds a network that only makes features.
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(TransferData.Files(dir, 4, 0.6, 0.1));
+        var trees = ml.Transforms.LoadNifti("Image", "Path", new NiftiLoaderOptions { CacheDirectory = dir.File("cache"), TargetShape = Shape })
+            .Append(ml.Transforms.MriNetFeaturize("Features", "Image", model))
+            .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Features", numberOfLeaves: 2, numberOfTrees: 2, minimumExampleCountPerLeaf: 1))
+            .Fit(data);
+        string zip = dir.File("trees.zip");
+        ml.Model.Save(trees, data.Schema, zip);
+        var noNetwork = CliRunner.Run("explain", "--model", zip, "--out", output, file);
+        Assert.AreEqual(1, noNetwork.Code);
+        StringAssert.Contains(noNetwork.Err, "holds no Xai4Mri.ML network");
+
+        var spec = new NetworkSpec
+        {
+            Architecture = "odd",
+            InputShape = [1, 16, 16, 16],
+            Layers =
+            [
+                new LayerSpec { Kind = LayerKind.Conv3d, Name = "conv", Units = 2, Kernel = [3, 3, 3], Padding = "same" },
+                new LayerSpec { Kind = LayerKind.Softmax, Name = "channel_softmax" },
+                new LayerSpec { Kind = LayerKind.Flatten, Name = "flatten" },
+                new LayerSpec { Kind = LayerKind.Dense, Name = "unit", Units = 1 },
+            ],
+        };
+        using var odd = new MriNetModel(new NetworkModule(spec, seed: 1), ModelTask.Regression());
+        string oddPath = dir.File("odd.x4m");
+        odd.Save(oddPath);
+        var rule = CliRunner.Run("explain", "--model", oddPath, "--out", output, "--method", "lrp-z-plus", file);
+        Assert.AreEqual(1, rule.Code, rule.Err);
+        StringAssert.Contains(rule.Err, "layer 'channel_softmax' (Softmax)");
+        StringAssert.Contains(rule.Err, "LRP-z");
+        Assert.IsFalse(Directory.Exists(output), "an error leaves no output folder behind");
+
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "keep.txt"), "mine");
+        rule = CliRunner.Run("explain", "--model", oddPath, "--out", output, "--method", "lrp-z-plus", file);
+        Assert.AreEqual(1, rule.Code);
+        CollectionAssert.AreEqual(new[] { "keep.txt" }, Directory.GetFileSystemEntries(output).Select(Path.GetFileName).ToArray(), "an existing folder keeps only what it had");
+    }
+}
