@@ -104,12 +104,13 @@ internal static partial class CohortFolder
     }
 
     /// <summary>participants.tsv (tab-separated, one row per subject) and its JSON sidecar describing the columns.</summary>
-    public static void WriteParticipants(string root, IEnumerable<SyntheticSubject> subjects)
+    public static void WriteParticipants(string root, IEnumerable<SyntheticSubject> subjects, bool plantedLesionColumn)
     {
-        var sb = new StringBuilder("participant_id\tage\tsex\tgroup\tsite\n");
+        var sb = new StringBuilder("participant_id\tage\tsex\tgroup\tsite" + (plantedLesionColumn ? "\tplanted_lesion\n" : "\n"));
         foreach (var s in subjects)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}\t{s.Age:0.0}\t{s.Sex}\t{s.Group}\t{s.Site.Name}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}\t{s.Age:0.0}\t{s.Sex}\t{s.Group}\t{s.Site.Name}");
+            sb.Append(plantedLesionColumn ? (s.HasPlantedLesion ? "\t1\n" : "\t0\n") : "\n");
         }
         WriteAtomically(Path.Combine(root, ParticipantsFile), sb.ToString());
         const string sidecar = """
@@ -117,7 +118,8 @@ internal static partial class CohortFolder
               "age": { "Description": "age at scan", "Units": "year" },
               "sex": { "Description": "sex", "Levels": { "F": "female", "M": "male" } },
               "group": { "Description": "diagnostic group", "Levels": { "control": "healthy control", "patient": "accelerated brain atrophy" } },
-              "site": { "Description": "synthetic scanner site (Xai4Mri.ML SiteProfile name)" }
+              "site": { "Description": "synthetic scanner site (Xai4Mri.ML SiteProfile name)" },
+              "planted_lesion": { "Description": "1 when a white-matter lesion was planted (present only when lesions were planted)", "Levels": { "0": "none", "1": "planted" } }
             }
 
             """;
