@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Synthetic;
 
@@ -34,6 +35,14 @@ public sealed class SyntheticRegionTests
         string[] rows = File.ReadAllLines(planted.ParticipantsPath);
         StringAssert.EndsWith(rows[0], "\tplanted_lesion");
         Assert.IsTrue(rows.Skip(1).All(r => r.EndsWith("\t1", StringComparison.Ordinal)), string.Join('\n', rows));
+        using (var sidecar = JsonDocument.Parse(File.ReadAllText(Path.Combine(planted.Root, "participants.json"))))
+        {
+            Assert.AreEqual("planted", sidecar.RootElement.GetProperty("planted_lesion").GetProperty("Levels").GetProperty("1").GetString());
+        }
+        using (var sidecar = JsonDocument.Parse(File.ReadAllText(Path.Combine(plain.Root, "participants.json"))))
+        {
+            Assert.IsFalse(sidecar.RootElement.TryGetProperty("planted_lesion", out _));
+        }
         for (int s = 0; s < plain.Subjects.Count; s++)
         {
             var subject = planted.Subjects[s];
