@@ -52,13 +52,14 @@ internal static class FaithfulnessFigures
         // axis 1 downwards (the slice), axis 2 forwards (drawn bottom to top).
         int w = shape[0] * Zoom, h = shape[2] * Zoom;
         int columns = Math.Min(7, results.Count + 1), rows = (int)Math.Ceiling((results.Count + 1) / (double)columns);
-        const int caption = 34, header = 30;
+        const int caption = 34, header = 44;
         using var bitmap = new SKBitmap((columns * (w + 8)) + 8, header + (rows * (h + caption)) + 4);
         using var canvas = new SKCanvas(bitmap);
         canvas.Clear(SKColors.Black);
         using var font = new SKFont(SKTypeface.Default, 12);
         using var white = new SKPaint { Color = SKColors.White, IsAntialias = true };
-        canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{s.Title}: {s.Ids[i]}, axial slice {slice} of the model's box; outline: {s.ExampleRegion}; red +, blue −, each map scaled to its 99.5th percentile of |R|"), 8, 20, font, white);
+        canvas.DrawText(string.Create(CultureInfo.InvariantCulture, $"{s.Title}: {s.Ids[i]}, axial slice {slice} of the model's box (patient's left on the right)"), 8, 17, font, white);
+        canvas.DrawText($"outline: {s.ExampleRegion}; relevance red +, blue −, each map scaled to its own 99.5th percentile of |R| in the brain", 8, 34, font, white);
         float max = image.Max();
         for (int p = 0; p <= results.Count; p++)
         {

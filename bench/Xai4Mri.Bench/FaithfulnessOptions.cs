@@ -12,22 +12,22 @@ internal sealed class FaithfulnessOptions
     public string Pretrained { get; set; } = Path.Combine("examples", "Quickstart", "pretrained", "mrinet-site-a-age-6mm.x4m");
 
     /// <summary>Subjects explained in the age scenario.</summary>
-    public int AgeSubjects { get; set; } = 16;
+    public int AgeSubjects { get; set; } = 10;
 
     /// <summary>Training subjects of the lesion detector (half with a planted lesion, by chance).</summary>
-    public int LesionTrain { get; set; } = 160;
+    public int LesionTrain { get; set; } = 120;
 
     /// <summary>Test subjects of the lesion detector; those with a lesion are explained.</summary>
-    public int LesionTest { get; set; } = 32;
+    public int LesionTest { get; set; } = 20;
 
     /// <summary>Radius of the planted lesion in millimetres.</summary>
-    public double LesionRadius { get; set; } = 8;
+    public double LesionRadius { get; set; } = 12;
 
     /// <summary>Fine-tuning epochs of the lesion detector.</summary>
     public int Epochs { get; set; } = 15;
 
     /// <summary>Cubes removed in a perturbation curve (K of AOPC).</summary>
-    public int Steps { get; set; } = 40;
+    public int Steps { get; set; } = 30;
 
     /// <summary>Edge of a perturbation cube in voxels of the model's box.</summary>
     public int Cube { get; set; } = 2;
