@@ -71,6 +71,12 @@ internal static class FaithfulnessBenchmark
                 "lesion" => FaithfulnessScenario.Lesion(ml, pretrained, o, Log),
                 _ => throw new ArgumentException($"unknown scenario {key}: age or lesion"),
             };
+            // One map of each kind of pass first, so that no method's time holds the one-time start-up (JIT, allocator).
+            int voxels = scenario.Images.Length / scenario.Count;
+            foreach (var warm in new[] { RelevanceMethod.LrpPresetA, RelevanceMethod.Gradient })
+            {
+                _ = RelevanceMaps.Compute(scenario.Model, scenario.Images[..voxels], 1, new RelevanceOptions { Method = warm, Target = scenario.Target });
+            }
             var results = o.Methods.Select(m => Measure(scenario, m, o, Log)).ToList();
             var random = RandomCurves(scenario, o);
             Report(scenario, results, random, o);
