@@ -39,6 +39,7 @@ internal static class FaithfulnessBenchmark
                 case "--lesion-test": o.LesionTest = Int(); break;
                 case "--lesion-radius": o.LesionRadius = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--epochs": o.Epochs = Int(); break;
+                case "--learning-rate": o.LearningRate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": o.Steps = Int(); break;
                 case "--cube": o.Cube = Int(); break;
                 case "--seeds": o.Seeds = Int(); break;

@@ -26,6 +26,9 @@ internal sealed class FaithfulnessOptions
     /// <summary>Fine-tuning epochs of the lesion detector.</summary>
     public int Epochs { get; set; } = 15;
 
+    /// <summary>Learning rate of the lesion detector's fine-tuning.</summary>
+    public double LearningRate { get; set; } = 5e-4;
+
     /// <summary>Cubes removed in a perturbation curve (K of AOPC).</summary>
     public int Steps { get; set; } = 30;
 

@@ -129,7 +129,7 @@ internal sealed class FaithfulnessScenario : IDisposable
             PretrainedModel = pretrained,
             Strategy = TransferStrategy.MonoPhase,
             Epochs = o.Epochs,
-            LearningRate = 5e-4,
+            LearningRate = o.LearningRate,
             BatchSize = 8,
             ValidationFraction = 0.1,
             SubjectColumnName = "participant_id",
@@ -154,7 +154,7 @@ internal sealed class FaithfulnessScenario : IDisposable
         s.ExampleRegion = "planted lesion";
         s.Description = string.Create(CultureInfo.InvariantCulture,
             $"{cohort.Subjects.Count} site-A subjects (seed 202, T1w, 4 mm), each with probability 0.5 a planted white-matter lesion of {o.LesionRadius:0.#} mm radius (SyntheticCohortOptions.PlantedLesionFraction). "
-            + $"The quickstart's age model fine-tuned on {train.Count} of them (mono-phase, {o.Epochs} epochs, Adam 5e-4, batch 8, 10 % validation, seed 1): test accuracy {accuracy:P0} on {test.Count} held-out subjects. "
+            + $"The quickstart's age model fine-tuned on {train.Count} of them (mono-phase, {o.Epochs} epochs, Adam {o.LearningRate:G2}, batch 8, 10 % validation, seed 1): test accuracy {accuracy:P0} on {test.Count} held-out subjects. "
             + $"The {explained.Count} test subjects with a lesion are explained ({hits.Count(h => h)} of them detected); output explained: the lesion class's logit. The lesion holds {s.VolumeShare("planted lesion"):P2} of the brain's voxels.");
         return s;
     }

@@ -33,7 +33,7 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-validate --work DIR [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");
     Console.Error.WriteLine("       Xai4Mri.Bench relevance [--threads N] [--reps N] [--shape DxHxW]... [--method LrpPresetA]...");
-    Console.Error.WriteLine("       Xai4Mri.Bench faithfulness [--work DIR] [--pretrained FILE.x4m] [--age-subjects 10] [--lesion-train 120] [--lesion-test 20] [--lesion-radius 12] [--epochs 15] [--steps 30] [--cube 2] [--seeds 3] [--threads 2] [--figures DIR] [--scenarios age,lesion] [--method M]...");
+    Console.Error.WriteLine("       Xai4Mri.Bench faithfulness [--work DIR] [--pretrained FILE.x4m] [--age-subjects 10] [--lesion-train 120] [--lesion-test 20] [--lesion-radius 12] [--epochs 15] [--learning-rate 5e-4] [--steps 30] [--cube 2] [--seeds 3] [--threads 2] [--figures DIR] [--scenarios age,lesion] [--method M]...");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-dice --work DIR [--subjects 3] [--voxel-sizes 1,2,3] [--seed 7] [-f B]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-speed --work DIR [--reps 5]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-overlay IN OUT.png [--mask MASK.nii.gz] [--truth TRUTH.nii.gz] [--brain-surface] [-f B]");
