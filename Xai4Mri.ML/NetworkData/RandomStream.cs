@@ -13,4 +13,6 @@ internal enum RandomStream
     Lesions,
     Acquisition,
     Noise,
+    PlantedLesionDraw,
+    PlantedLesion,
 }

@@ -38,9 +38,12 @@ internal sealed class BrainPhantom
     // White-matter lesions: centres and radii.
     private readonly double[] _lesX, _lesY, _lesZ, _lesR;
 
+    // The planted lesion: centre and radius (radius 0: none).
+    private readonly double _plantX, _plantY, _plantZ, _plantR;
+
     private readonly double _skullThickness, _scalpThickness;
 
-    private BrainPhantom(double age, bool male, bool patient, ref DeterministicRandom anatomy, ref DeterministicRandom lesions)
+    private BrainPhantom(double age, bool male, bool patient, double plantedRadius, ref DeterministicRandom anatomy, ref DeterministicRandom lesions, ref DeterministicRandom planted)
     {
         // Atrophy index: 0 at 20 years, 1 at 80 for a typical control, accelerating with age; patients age faster.
         // Individual "brain reserve" scales it and a small additive term blurs it; each effect below varies it once
@@ -148,6 +151,18 @@ internal sealed class BrainPhantom
             }
             _lesR[i] = Math.Clamp(2.2 * Math.Exp(lesions.Normal(0, 0.35)), 1, 6);
         }
+
+        // The planted lesion has its own stream too, so planting one leaves every other draw unchanged. It sits in
+        // the centrum semiovale of one hemisphere: lateral to and above the ventricles, below the cortex.
+        if (plantedRadius > 0)
+        {
+            double side = planted.NextDouble() < 0.5 ? -1 : 1;
+            _plantX = side * planted.Uniform(22, 30) * headScale;
+            _plantY = planted.Uniform(-22, 14) * headScale;
+            _plantZ = planted.Uniform(22, 30) * headScale;
+            _plantR = plantedRadius;
+            PlantedLesionCentre = (_plantX, _plantY, _plantZ);
+        }
     }
 
     /// <summary>0 for a young adult, about 1 for a typical 80-year-old control; drives every age effect.</summary>
@@ -156,18 +171,25 @@ internal sealed class BrainPhantom
     /// <summary>Number of white-matter lesions.</summary>
     public int LesionCount { get; }
 
+    /// <summary>Centre of the planted lesion in template millimetres; null when none was planted.</summary>
+    public (double X, double Y, double Z)? PlantedLesionCentre { get; }
+
     /// <summary>Midpoint between the two lateral ventricles' centres, in template millimetres.</summary>
     public (double X, double Y, double Z) VentricleCentre { get; }
 
     /// <summary>Radius (mm) of a sphere around the template origin that contains the whole head, skull and scalp included.</summary>
     public double BoundingRadius => (Math.Max(_ax, Math.Max(_ay, _az)) * 1.2) + _skullThickness + _scalpThickness;
 
-    /// <summary>Builds the anatomy of one subject from its own random streams.</summary>
-    public static BrainPhantom Create(double age, bool male, bool patient, int seed, int subject)
+    /// <summary>
+    /// Builds the anatomy of one subject from its own random streams, with a planted lesion of
+    /// <paramref name="plantedRadius"/> mm when it is positive.
+    /// </summary>
+    public static BrainPhantom Create(double age, bool male, bool patient, int seed, int subject, double plantedRadius = 0)
     {
         var anatomy = new DeterministicRandom(seed, subject, RandomStream.Anatomy);
         var lesions = new DeterministicRandom(seed, subject, RandomStream.Lesions);
-        return new BrainPhantom(age, male, patient, ref anatomy, ref lesions);
+        var planted = new DeterministicRandom(seed, subject, RandomStream.PlantedLesion);
+        return new BrainPhantom(age, male, patient, plantedRadius, ref anatomy, ref lesions, ref planted);
     }
 
     /// <summary>Tissue fractions of a voxel of size <paramref name="v"/> mm centred at template point (x, y, z).</summary>
@@ -232,7 +254,8 @@ internal sealed class BrainPhantom
 
         // Deep structures replace white matter: ventricles first, then nuclei, then lesions.
         double vent = Math.Max(VentricleFraction(x, y, z, 1, v), VentricleFraction(x, y, z, -1, v));
-        f.Csf += wm * vent;
+        f.Ventricle = wm * vent;
+        f.Csf += f.Ventricle;
         wm *= 1 - vent;
         double nucleus = 0;
         foreach (double[] n in _nuclei)
@@ -253,6 +276,14 @@ internal sealed class BrainPhantom
                 lesion = Math.Max(lesion, Ramp(_lesR[i] - Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz)), v));
             }
         }
+        double plantedLesion = 0;
+        if (_plantR > 0)
+        {
+            double dx = x - _plantX, dy = y - _plantY, dz = z - _plantZ;
+            plantedLesion = Ramp(_plantR - Math.Sqrt((dx * dx) + (dy * dy) + (dz * dz)), v);
+        }
+        f.Planted = wm * plantedLesion;
+        lesion = Math.Max(lesion, plantedLesion);
         f.Lesion = wm * lesion;
         f.Wm = wm * (1 - lesion);
     }

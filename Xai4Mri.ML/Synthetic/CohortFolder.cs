@@ -79,9 +79,12 @@ internal static partial class CohortFolder
         string version = typeof(CohortFolder).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         string siteList = string.Join(", ", sites.Select(s => string.Create(CultureInfo.InvariantCulture,
             $"{s.Name} ({s.Contrast}, {s.VoxelSize:0.###} mm, {s.Orientation}, {s.DataType.NumpyName()})")));
+        string planted = options.PlantedLesionFraction > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"; planted lesions of {options.PlantedLesionRadius:0.##} mm in a fraction {options.PlantedLesionFraction:0.###}")
+            : "";
         string description = string.Create(CultureInfo.InvariantCulture,
             $"Synthetic brain phantoms, seed {options.Seed}, {options.Subjects} subjects aged {options.MinAge:0.#}-{options.MaxAge:0.#}, "
-            + $"patient fraction {options.PatientFraction:0.###}, {(options.WithSkull ? "with skull" : "skull-stripped")}; sites: {siteList}");
+            + $"patient fraction {options.PatientFraction:0.###}, {(options.WithSkull ? "with skull" : "skull-stripped")}; sites: {siteList}{planted}");
         using var buffer = new MemoryStream();
         // Relaxed escaping keeps '+' in the version readable; the file is data, never embedded in HTML.
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -104,20 +107,27 @@ internal static partial class CohortFolder
     }
 
     /// <summary>participants.tsv (tab-separated, one row per subject) and its JSON sidecar describing the columns.</summary>
-    public static void WriteParticipants(string root, IEnumerable<SyntheticSubject> subjects)
+    public static void WriteParticipants(string root, IEnumerable<SyntheticSubject> subjects, bool plantedLesionColumn)
     {
-        var sb = new StringBuilder("participant_id\tage\tsex\tgroup\tsite\n");
+        var sb = new StringBuilder("participant_id\tage\tsex\tgroup\tsite" + (plantedLesionColumn ? "\tplanted_lesion\n" : "\n"));
         foreach (var s in subjects)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}\t{s.Age:0.0}\t{s.Sex}\t{s.Group}\t{s.Site.Name}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"{s.Id}\t{s.Age:0.0}\t{s.Sex}\t{s.Group}\t{s.Site.Name}");
+            sb.Append(plantedLesionColumn ? (s.HasPlantedLesion ? "\t1\n" : "\t0\n") : "\n");
         }
         WriteAtomically(Path.Combine(root, ParticipantsFile), sb.ToString());
-        const string sidecar = """
+        string planted = plantedLesionColumn
+            ? """
+              ,
+                "planted_lesion": { "Description": "1 when a white-matter lesion was planted", "Levels": { "0": "none", "1": "planted" } }
+              """
+            : "";
+        string sidecar = $$"""
             {
               "age": { "Description": "age at scan", "Units": "year" },
               "sex": { "Description": "sex", "Levels": { "F": "female", "M": "male" } },
               "group": { "Description": "diagnostic group", "Levels": { "control": "healthy control", "patient": "accelerated brain atrophy" } },
-              "site": { "Description": "synthetic scanner site (Xai4Mri.ML SiteProfile name)" }
+              "site": { "Description": "synthetic scanner site (Xai4Mri.ML SiteProfile name)" }{{planted.TrimEnd()}}
             }
 
             """;

@@ -39,7 +39,10 @@ internal sealed class SubjectScan
         }
         _contrast = TissueContrast.For(site.Contrast, phantom.AtrophyIndex, ref rng);
         VentricleCentre = ToWorld(phantom.VentricleCentre);
+        PlantedLesionCentre = phantom.PlantedLesionCentre is { } planted ? ToWorld(planted) : null;
     }
+
+    private delegate void VoxelVisitor(int index, double wx, double wy, double wz, in TissueFractions f);
 
     /// <summary>World position (mm) of the template origin, the centre of the intracranial volume.</summary>
     public (double X, double Y, double Z) Centre { get; }
@@ -47,25 +50,64 @@ internal sealed class SubjectScan
     /// <summary>World position (mm) of the midpoint between the lateral ventricles.</summary>
     public (double X, double Y, double Z) VentricleCentre { get; }
 
+    /// <summary>World position (mm) of the planted lesion's centre; null when none was planted.</summary>
+    public (double X, double Y, double Z)? PlantedLesionCentre { get; }
+
     /// <summary>Computes the image on the canonical RAS grid (x fastest).</summary>
     public float[] Render(VoxelGrid grid)
     {
         var image = new float[grid.VoxelCount];
-        double v = grid.VoxelSize;
         double scale = _site.IntensityScale * _gain;
         double sigma = _site.NoiseLevel * _site.IntensityScale;
         // Values inside the brain mask stay strictly positive so that "non-zero" means "brain" to downstream code.
         float floor = (float)(1e-3 * _site.IntensityScale);
         var noise = new DeterministicRandom(_seed, _subject, RandomStream.Noise);
+        var (fovX, fovY, fovZ) = _site.FieldOfView;
+        double halfX = fovX / 2, halfY = fovY / 2, halfZ = fovZ / 2;
+        Sweep(grid, (int o, double wx, double wy, double wz, in TissueFractions f) =>
+        {
+            if (!_withSkull && !f.InsideMask)
+            {
+                return;
+            }
+            // The bias field lives in scanner coordinates normalised by the field of view, independent of the grid.
+            double signal = _contrast.Mix(f) * scale * BiasField(wx / halfX, wy / halfY, wz / halfZ);
+            double value = AddNoise(signal, sigma, ref noise);
+            image[o] = _withSkull ? (float)value : Math.Max(floor, (float)value);
+        });
+        return image;
+    }
+
+    /// <summary>The region of every voxel (<see cref="TissueFractions.Region"/>) on the canonical RAS grid (x fastest).</summary>
+    public byte[] RenderRegions(VoxelGrid grid)
+    {
+        var regions = new byte[grid.VoxelCount];
+        Sweep(grid, (int o, double wx, double wy, double wz, in TissueFractions f) => regions[o] = (byte)f.Region());
+        return regions;
+    }
+
+    /// <summary>Writes the region image on <paramref name="grid"/> as uint8 in the stored orientation, atomically.</summary>
+    public void WriteRegions(string path, VoxelGrid grid, string description)
+    {
+        byte[] canonical = RenderRegions(grid);
+        var stored = new byte[canonical.Length];
+        grid.ToStored<byte>(canonical, stored);
+        NiftiWriter.Write<byte>(path, stored, grid.StoredShape, grid.Affine, new NiftiWriteOptions { Description = description });
+    }
+
+    /// <summary>
+    /// Samples the phantom at every voxel centre of <paramref name="grid"/> in storage order (x fastest) and hands the
+    /// fractions to <paramref name="visit"/>; voxels beyond the head's reach get empty fractions without sampling.
+    /// </summary>
+    private void Sweep(VoxelGrid grid, VoxelVisitor visit)
+    {
+        double v = grid.VoxelSize;
         double reach = _phantom.BoundingRadius;
         var (cx, cy, cz) = Centre;
         int i0 = Lower(grid.Index(cx - reach, grid.Nx)), i1 = Upper(grid.Index(cx + reach, grid.Nx), grid.Nx);
         int j0 = Lower(grid.Index(cy - reach, grid.Ny)), j1 = Upper(grid.Index(cy + reach, grid.Ny), grid.Ny);
         int k0 = Lower(grid.Index(cz - reach, grid.Nz)), k1 = Upper(grid.Index(cz + reach, grid.Nz), grid.Nz);
         double[] r = _rotation;
-        // The bias field lives in scanner coordinates normalised by the field of view, independent of the grid.
-        var (fovX, fovY, fovZ) = _site.FieldOfView;
-        double halfX = fovX / 2, halfY = fovY / 2, halfZ = fovZ / 2;
         int o = 0;
         for (int k = 0; k < grid.Nz; k++)
         {
@@ -87,17 +129,10 @@ internal sealed class SubjectScan
                         double tz = (r[2] * dx) + (r[5] * dy) + (r[8] * dz);
                         _phantom.Sample(tx, ty, tz, v, _withSkull, out f);
                     }
-                    if (!_withSkull && !f.InsideMask)
-                    {
-                        continue;
-                    }
-                    double signal = _contrast.Mix(f) * scale * BiasField(wx / halfX, wy / halfY, wz / halfZ);
-                    double value = AddNoise(signal, sigma, ref noise);
-                    image[o] = _withSkull ? (float)value : Math.Max(floor, (float)value);
+                    visit(o, wx, wy, wz, in f);
                 }
             }
         }
-        return image;
     }
 
     /// <summary>Renders on <paramref name="grid"/>, stores the requested orientation and type, and writes the file atomically.</summary>

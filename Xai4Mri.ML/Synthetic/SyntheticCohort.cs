@@ -83,8 +83,32 @@ public sealed class SyntheticCohort
         }
 
         var subjects = plans.Select(p => p.Subject).ToArray();
-        CohortFolder.WriteParticipants(root, subjects);
+        CohortFolder.WriteParticipants(root, subjects, options.PlantedLesionFraction > 0);
         return new SyntheticCohort(root, options.Seed, subjects);
+    }
+
+    /// <summary>
+    /// Writes the ground truth of one subject's image: a uint8 NIfTI on the same grid, orientation and affine as the
+    /// subject's image whose values are <see cref="SyntheticRegion"/> labels (per voxel the tissue with the largest
+    /// partial-volume fraction, from the same anatomy the image was rendered from). The file appears atomically.
+    /// </summary>
+    /// <param name="subject">A subject of this cohort.</param>
+    /// <param name="path">Target file; .gz means gzip-compressed.</param>
+    /// <exception cref="ArgumentException">The subject is not one of this cohort's.</exception>
+    /// <exception cref="ImageFormatException">The file cannot be written.</exception>
+    public void WriteRegions(SyntheticSubject subject, string path)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (subject.Index >= Subjects.Count || !ReferenceEquals(Subjects[subject.Index], subject))
+        {
+            throw new ArgumentException($"subject {subject.Id} is not a subject of the cohort in {Root}", nameof(subject));
+        }
+        var phantom = BrainPhantom.Create(subject.Age, subject.Sex == "M", subject.IsPatient, Seed, subject.Index, subject.PlantedLesionRadius);
+        // The skull changes no region inside the intracranial mask, and regions end there.
+        var scan = new SubjectScan(phantom, subject.Site, withSkull: false, Seed, subject.Index);
+        var grid = new VoxelGrid(subject.Site.VoxelSize, subject.Site.FieldOfView, subject.Site.Orientation);
+        scan.WriteRegions(path, grid, $"xai4mri synthetic regions {subject.Id} seed {Seed}");
     }
 
     /// <summary>True when <paramref name="folder"/> holds a cohort written by <see cref="Generate"/> (its dataset_description.json says so).</summary>
@@ -104,12 +128,15 @@ public sealed class SyntheticCohort
             bool patient = groupDraw.NextDouble() < options.PatientFraction;
             SiteProfile site = sites[siteOf[i]];
 
-            var phantom = BrainPhantom.Create(age, male, patient, options.Seed, i);
+            var plantDraw = new DeterministicRandom(options.Seed, i, RandomStream.PlantedLesionDraw);
+            double plantedRadius = plantDraw.NextDouble() < options.PlantedLesionFraction ? options.PlantedLesionRadius : 0;
+
+            var phantom = BrainPhantom.Create(age, male, patient, options.Seed, i, plantedRadius);
             var scan = new SubjectScan(phantom, site, options.WithSkull, options.Seed, i);
             string id = "sub-" + (i + 1).ToString(CultureInfo.InvariantCulture).PadLeft(width, '0');
             string path = Path.Combine(root, id, "anat", $"{id}_T1w.nii.gz");
             var subject = new SyntheticSubject(i, id, age, male ? "M" : "F", patient ? PatientGroup : ControlGroup, site, path,
-                scan.Centre, scan.VentricleCentre, phantom.AtrophyIndex, phantom.LesionCount);
+                scan.Centre, scan.VentricleCentre, phantom.AtrophyIndex, phantom.LesionCount, plantedRadius, scan.PlantedLesionCentre);
             plans[i] = (subject, scan);
         }
         return plans;
@@ -160,6 +187,14 @@ public sealed class SyntheticCohort
         if (!(o.PatientFraction >= 0 && o.PatientFraction <= 1))
         {
             throw new ArgumentException($"the patient fraction must be between 0 and 1, not {o.PatientFraction}");
+        }
+        if (!(o.PlantedLesionFraction >= 0 && o.PlantedLesionFraction <= 1))
+        {
+            throw new ArgumentException($"the planted-lesion fraction must be between 0 and 1, not {o.PlantedLesionFraction}");
+        }
+        if (!(o.PlantedLesionRadius > 0 && o.PlantedLesionRadius <= 20))
+        {
+            throw new ArgumentException($"the planted-lesion radius must be more than 0 and at most 20 mm, not {o.PlantedLesionRadius}");
         }
         if (o.VoxelSize is { } size && !(size > 0 && double.IsFinite(size)))
         {

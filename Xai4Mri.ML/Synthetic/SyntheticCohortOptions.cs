@@ -32,6 +32,18 @@ public sealed class SyntheticCohortOptions
     /// <summary>Probability that a subject is a patient (accelerated atrophy) rather than a control. Default 0.25.</summary>
     public double PatientFraction { get; set; } = 0.25;
 
+    /// <summary>
+    /// Probability that a subject gets one planted white-matter lesion (a sphere of <see cref="PlantedLesionRadius"/>
+    /// in the centrum semiovale of a random hemisphere, with the contrast of the age-related lesions), drawn from its
+    /// own stream so that every other draw is unchanged; participants.tsv then gets a <c>planted_lesion</c> column
+    /// (1 or 0). A binary label whose evidence is known voxel by voxel (<see cref="SyntheticCohort.WriteRegions"/>).
+    /// Default 0: none, and no column.
+    /// </summary>
+    public double PlantedLesionFraction { get; set; }
+
+    /// <summary>Radius in millimetres of a planted lesion. Default 8.</summary>
+    public double PlantedLesionRadius { get; set; } = 8;
+
     /// <summary>Isotropic voxel size in millimetres for every site, replacing each site's own; null keeps the sites'.</summary>
     public double? VoxelSize { get; set; }
 

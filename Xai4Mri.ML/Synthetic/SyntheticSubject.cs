@@ -4,7 +4,8 @@ namespace Xai4Mri.ML.Synthetic;
 public sealed class SyntheticSubject
 {
     internal SyntheticSubject(int index, string id, double age, string sex, string group, SiteProfile site, string path,
-        (double X, double Y, double Z) brainCentre, (double X, double Y, double Z) ventricleCentre, double atrophyIndex, int lesionCount)
+        (double X, double Y, double Z) brainCentre, (double X, double Y, double Z) ventricleCentre, double atrophyIndex, int lesionCount,
+        double plantedLesionRadius = 0, (double X, double Y, double Z)? plantedLesionCentre = null)
     {
         Index = index;
         Id = id;
@@ -17,6 +18,8 @@ public sealed class SyntheticSubject
         VentricleCentre = ventricleCentre;
         AtrophyIndex = atrophyIndex;
         LesionCount = lesionCount;
+        PlantedLesionRadius = plantedLesionRadius;
+        PlantedLesionCentre = plantedLesionCentre;
     }
 
     /// <summary>Position in the cohort, from 0; the subject's random streams are derived from (seed, index).</summary>
@@ -54,4 +57,13 @@ public sealed class SyntheticSubject
 
     /// <summary>Number of white-matter lesions placed in the phantom.</summary>
     public int LesionCount { get; }
+
+    /// <summary>True when a lesion was planted (<see cref="SyntheticCohortOptions.PlantedLesionFraction"/>).</summary>
+    public bool HasPlantedLesion => PlantedLesionRadius > 0;
+
+    /// <summary>Radius (mm) of the planted lesion; 0 when none was planted.</summary>
+    public double PlantedLesionRadius { get; }
+
+    /// <summary>World position (mm, RAS) of the planted lesion's centre; null when none was planted.</summary>
+    public (double X, double Y, double Z)? PlantedLesionCentre { get; }
 }

@@ -14,6 +14,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "analysis-timing" => AnalysisValidation.Timing(args[1..]),
     "relevance" => RelevanceBenchmark.Run(args[1..]),
     "explain-stream" => ExplainStreamBenchmark.Run(args[1..]),
+    "faithfulness" => FaithfulnessBenchmark.Run(args[1..]),
     "brain-extraction-dice" => BrainExtractionBenchmark.Dice(args[1..]),
     "brain-extraction-speed" => BrainExtractionBenchmark.Speed(args[1..]),
     "brain-extraction-overlay" => BrainExtractionOverlay.Run(args[1..]),
@@ -34,6 +35,7 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");
     Console.Error.WriteLine("       Xai4Mri.Bench relevance [--threads N] [--reps N] [--shape DxHxW]... [--method LrpPresetA]...");
     Console.Error.WriteLine("       Xai4Mri.Bench explain-stream [--subjects 50] [--shape 32x32x32] [--threads N] [--column Relevance|Image|direct]");
+    Console.Error.WriteLine("       Xai4Mri.Bench faithfulness [--work DIR] [--pretrained FILE.x4m] [--age-subjects 10] [--lesion-train 120] [--lesion-test 20] [--lesion-radius 12] [--epochs 15] [--learning-rate 5e-4] [--steps 30] [--cube 2] [--seeds 3] [--threads 2] [--figures DIR] [--scenarios age,lesion] [--method M]...");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-dice --work DIR [--subjects 3] [--voxel-sizes 1,2,3] [--seed 7] [-f B]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-speed --work DIR [--reps 5]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-overlay IN OUT.png [--mask MASK.nii.gz] [--truth TRUTH.nii.gz] [--brain-surface] [-f B]");
