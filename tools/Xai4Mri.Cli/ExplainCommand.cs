@@ -48,10 +48,11 @@ internal static class ExplainCommand
         var target = new Option<int?>("--target") { Description = "The class to explain (default: each image's predicted class; regression has one output)", HelpName = "N" };
         var png = new Option<bool>("--png") { Description = "Also write STEM_relevance.png: three orthogonal slices with relevance over the conformed image (default: off)" };
         var cache = new Option<string?>("--cache") { Description = "Volume cache folder (default: $XAI4MRI_CACHE_DIR or ~/.cache/xai4mri)", HelpName = "DIR" };
+        var brainExtraction = StudyInput.BrainExtractionOption();
         var files = new Argument<string[]>("files") { Description = "Image files (.nii, .nii.gz, .hdr/.img, .mgh, .mgz)", Arity = ArgumentArity.OneOrMore, HelpName = "FILE" };
-        var command = new Command("explain", "Relevance maps of a network for image files, in each file's own grid, with a JSON summary") { model, output, method, target, png, cache, files };
+        var command = new Command("explain", "Relevance maps of a network for image files, in each file's own grid, with a JSON summary") { model, output, method, target, png, cache, brainExtraction, files };
         command.SetAction(result => CliApp.Guard("explain", io.Err, () =>
-            Run(io, result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(method)!, result.GetValue(target), result.GetValue(png), result.GetValue(cache), result.GetRequiredValue(files)),
+            Run(io, result.GetRequiredValue(model), result.GetRequiredValue(output), result.GetValue(method)!, result.GetValue(target), result.GetValue(png), result.GetValue(cache), result.GetValue(brainExtraction), result.GetRequiredValue(files)),
             "nothing was written"));
         return command;
     }
@@ -64,7 +65,7 @@ internal static class ExplainCommand
         return extension is null ? Path.GetFileNameWithoutExtension(name) : name[..^extension.Length];
     }
 
-    private static int Run(CliIo io, string modelPath, string outputDir, string methodName, int? target, bool png, string? cache, string[] files)
+    private static int Run(CliIo io, string modelPath, string outputDir, string methodName, int? target, bool png, string? cache, string? brainExtraction, string[] files)
     {
         var stems = files.GroupBy(Stem, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
         if (stems is not null)
@@ -80,9 +81,14 @@ internal static class ExplainCommand
         var ml = new MLContext(seed: 0);
         using var network = MriNetModel.Load(modelPath);
         // A model .zip from train conforms files with the loader it was trained behind; other models by their conventions.
-        NiftiLoaderEstimator estimator = IsModelZip(modelPath)
+        bool modelZip = IsModelZip(modelPath);
+        if (modelZip && brainExtraction is not null)
+        {
+            throw new ArgumentException("--brain-extraction: a model .zip from train conforms files with the loader it was trained behind, brain extraction included; the option is for other models");
+        }
+        NiftiLoaderEstimator estimator = modelZip
             ? ml.Transforms.LoadNifti("Image", "Path", SavedLoaderSettings.FromModelZip(modelPath))
-            : ml.Transforms.LoadNifti("Image", "Path", StudyInput.LoaderOptions(network, null, null, cache));
+            : ml.Transforms.LoadNifti("Image", "Path", StudyInput.WithBrainExtraction(StudyInput.LoaderOptions(network, null, null, cache), brainExtraction));
         var rows = ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }));
         var loader = estimator.Fit(rows);
         var settings = loader.Settings;
@@ -127,7 +133,7 @@ internal static class ExplainCommand
                 string nifti = $"{stem}_relevance.nii.gz";
                 var native = loader.ToNative(file, map.Values);
                 native.Save(Path.Combine(staging, nifti));
-                var (share, boxFrom) = PositiveShareInBrainBox(file, native);
+                var shares = BrainShares(file, native);
                 string? figure = null;
                 if (png)
                 {
@@ -135,7 +141,7 @@ internal static class ExplainCommand
                     RelevanceFigure.Save(Path.Combine(staging, figure), image, map.Values, settings.TargetShape, settings.Orientation, $"{Path.GetFileName(file)}: {methodName}, output {map.Output} = {map.OutputValue:G4}");
                 }
                 entries.Add(new Entry(file, nifti, figure, methodName, map.Output, map.OutputValue, map.RelevanceSum,
-                    share, boxFrom, mapSeconds, passSeconds));
+                    shares.PositiveInBox, shares.AbsoluteInBrain, shares.From, mapSeconds, passSeconds));
                 bar.Report(f + 1, Path.GetFileName(file));
             }
             bar.Dispose();
@@ -174,12 +180,12 @@ internal static class ExplainCommand
     }
 
     /// <summary>
-    /// The share of the positive relevance, in the file's own grid, that lies in the brain's bounding box, and where
-    /// the box came from: a scan with skull and scalp (<see cref="HeadCheck"/>) gets the box of its brain mask
-    /// (<see cref="BrainExtractor"/>), a brain-extracted one the box of its non-zero voxels. Null when the map has no
-    /// positive relevance.
+    /// Where the relevance lies in the file's own grid: the share of the positive relevance inside the brain's bounding
+    /// box (null when nothing is positive), and the share of the absolute relevance on the brain's voxels, which falls
+    /// when relevance lies on skull, scalp or background. A scan with skull and scalp (<see cref="HeadCheck"/>) gets its
+    /// brain from <see cref="BrainExtractor"/>, a brain-extracted one from its non-zero voxels.
     /// </summary>
-    internal static (double? Share, string BoxFrom) PositiveShareInBrainBox(string file, Volume map)
+    internal static (double? PositiveInBox, double? AbsoluteInBrain, string From) BrainShares(string file, Volume map)
     {
         var scan = Volume.FromImage(MriImage.Load(file));
         var brain = scan;
@@ -210,20 +216,26 @@ internal static class ExplainCommand
                 }
             }
         }
-        double inside = 0, total = 0;
+        double positiveInside = 0, positive = 0, absoluteInside = 0, absolute = 0;
         for (int v = 0; v < map.Data.Length; v++)
         {
-            if (map.Data[v] > 0)
+            double r = map.Data[v];
+            absolute += Math.Abs(r);
+            if (brain.Data[v] > 0)
             {
-                total += map.Data[v];
+                absoluteInside += Math.Abs(r);
+            }
+            if (r > 0)
+            {
+                positive += r;
                 int i = v / (shape[1] * shape[2]), j = v / shape[2] % shape[1], k = v % shape[2];
                 if (i >= low[0] && i <= high[0] && j >= low[1] && j <= high[1] && k >= low[2] && k <= high[2])
                 {
-                    inside += map.Data[v];
+                    positiveInside += r;
                 }
             }
         }
-        return (total > 0 ? inside / total : null, from);
+        return (positive > 0 ? positiveInside / positive : null, absolute > 0 ? absoluteInside / absolute : null, from);
     }
 
     private static bool IsModelZip(string path)
@@ -245,7 +257,7 @@ internal static class ExplainCommand
     }
 
     private sealed record Entry(string File, string Relevance, string? Png, string Method, int Output, double OutputValue, double RelevanceSum,
-        double? PositiveShareInBrainBox, string BrainBoxFrom, double SecondsPerMap, double SecondsPerForwardBackward);
+        double? PositiveShareInBrainBox, double? AbsoluteShareInBrain, string BrainFrom, double SecondsPerMap, double SecondsPerForwardBackward);
 
     private sealed record Summary(string Model, string Provenance, string Method, int[] Box, string Orientation, IReadOnlyList<Entry> Files);
 }
