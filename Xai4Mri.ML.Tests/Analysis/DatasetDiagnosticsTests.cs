@@ -110,6 +110,41 @@ public sealed class DatasetDiagnosticsTests
         Assert.IsFalse(report.Warnings.Any(w => w.Contains("Group")), string.Join("; ", report.Warnings));
     }
 
+    private sealed class FieldRow
+    {
+        public string participant_id { get; set; } = "";
+
+        public string Path { get; set; } = "";
+
+        public float Age { get; set; }
+
+        public float MagneticFieldStrength { get; set; }
+    }
+
+    [TestMethod]
+    public void MixedFieldStrengthsFromTheSidecarColumnAreCountedAndWarned()
+    {
+        using var dir = TestPaths.Scratch();
+        string path = TinyPhantoms.Write(dir.File("a.nii.gz"), 1.0);
+        // Three at 3 T, two at 1.5 T, one without a value (NaN, as BIDS "n/a" loads) and one impossible 0: not counted.
+        float[] tesla = [3, 1.5f, 3, float.NaN, 3, 1.5f, 0];
+        var rows = tesla.Select((t, i) => new FieldRow { participant_id = $"sub-{i + 1}", Path = path, Age = 20 + i, MagneticFieldStrength = t }).ToList();
+        var ml = new MLContext(seed: 1);
+
+        var report = DatasetDiagnostics.Compute(ml, ml.Data.LoadFromEnumerable(rows), "Age", options: Options());
+
+        var counts = report.Images.FieldStrengths.Select(v => $"{v.Value}: {v.Count}").ToArray();
+        CollectionAssert.AreEqual(new[] { "3 T: 3", "1.5 T: 2" }, counts);
+        Assert.IsTrue(report.Warnings.Any(w => w.StartsWith("mixed field strengths (3 T: 3, 1.5 T: 2)", StringComparison.Ordinal)), string.Join("\n", report.Warnings));
+        StringAssert.Contains(report.ToMarkdown(), "| field strengths | 3 T (3), 1.5 T (2) |");
+
+        var single = DatasetDiagnostics.Compute(ml, ml.Data.LoadFromEnumerable(rows.Take(1)), "Age", options: Options());
+        Assert.IsFalse(single.Warnings.Any(w => w.Contains("field strength", StringComparison.Ordinal)), "one field strength: no warning");
+        var none = Compute([new Row { participant_id = "sub-1", Path = path, Age = 30 }]);
+        Assert.IsEmpty(none.Images.FieldStrengths, "no column: nothing reported");
+        Assert.DoesNotContain("field strengths", none.ToMarkdown());
+    }
+
     [TestMethod]
     public void MixedOrientationsVoxelSizesAndShapesAreReportedWithCounts()
     {

@@ -53,7 +53,7 @@ internal static class DatasetDiagnostics
             subjectColumn = options.SubjectColumnName is null ? null
                 : throw new ArgumentOutOfRangeException(nameof(options), $"subject column '{subjectColumn}' not found or not text");
         }
-        var rows = ReadRows(data, labelColumnName, pathColumnName, subjectColumn, out var labelKind, out var classNames);
+        var rows = ReadRows(data, labelColumnName, pathColumnName, subjectColumn, options.FieldStrengthColumnName, out var labelKind, out var classNames);
         if (rows.Count == 0)
         {
             throw new ArgumentException("the data has no rows", nameof(data));
@@ -81,7 +81,11 @@ internal static class DatasetDiagnostics
     }
 
     /// <summary>One table row: who, which file, and the label (a number, or a class name; NaN / null when missing).</summary>
-    private sealed record Row(string Subject, string Path, double Value, string? Class);
+    private sealed record Row(string Subject, string Path, double Value, string? Class)
+    {
+        /// <summary>The scan's field strength in tesla; NaN when the table has none for it.</summary>
+        public double FieldStrength { get; init; } = double.NaN;
+    }
 
     private static void CheckOptions(DatasetDiagnosticsOptions o)
     {
@@ -96,7 +100,7 @@ internal static class DatasetDiagnostics
         }
     }
 
-    private static List<Row> ReadRows(IDataView data, string labelName, string pathName, string? subjectName, out LabelValues kind, out IReadOnlyList<string> classNames)
+    private static List<Row> ReadRows(IDataView data, string labelName, string pathName, string? subjectName, string fieldStrengthName, out LabelValues kind, out IReadOnlyList<string> classNames)
     {
         var labelColumn = data.Schema.GetColumnOrNull(labelName)
             ?? throw new ArgumentOutOfRangeException(nameof(labelName), $"label column '{labelName}' not found");
@@ -118,8 +122,18 @@ internal static class DatasetDiagnostics
         {
             columns.Add(data.Schema[subjectName]);
         }
+        var fieldColumn = data.Schema.GetColumnOrNull(fieldStrengthName);
+        if (fieldColumn is { } f && (f.Type is TextDataViewType || f.Type == NumberDataViewType.Single || f.Type == NumberDataViewType.Double))
+        {
+            columns.Add(f);
+        }
+        else
+        {
+            fieldColumn = null;
+        }
         var rows = new List<Row>();
         using var cursor = data.GetRowCursor(columns.Distinct());
+        var field = fieldColumn is { } fc ? FieldStrengthReader(cursor, fc) : null;
         var path = cursor.GetGetter<ReadOnlyMemory<char>>(data.Schema[pathName]);
         var subject = subjectName is null ? null : cursor.GetGetter<ReadOnlyMemory<char>>(data.Schema[subjectName]);
         var text = typed is null ? cursor.GetGetter<ReadOnlyMemory<char>>(labelColumn) : null;
@@ -138,14 +152,47 @@ internal static class DatasetDiagnostics
             {
                 text(ref t);
                 string value = t.ToString();
-                rows.Add(new Row(id, p.ToString(), double.NaN, value.Length == 0 ? null : value));
+                rows.Add(new Row(id, p.ToString(), double.NaN, value.Length == 0 ? null : value) { FieldStrength = field?.Invoke() ?? double.NaN });
                 continue;
             }
             double v = target!();
             string? name = kind == LabelValues.Classes && !double.IsNaN(v) ? classNames[(int)v] : null;
-            rows.Add(new Row(id, p.ToString(), v, name));
+            rows.Add(new Row(id, p.ToString(), v, name) { FieldStrength = field?.Invoke() ?? double.NaN });
         }
         return rows;
+    }
+
+    /// <summary>The field strength of the cursor's row in tesla; NaN when missing, not a number, or not positive.</summary>
+    private static Func<double> FieldStrengthReader(DataViewRowCursor cursor, DataViewSchema.Column column)
+    {
+        static double Tesla(double v) => v > 0 && double.IsFinite(v) ? v : double.NaN;
+        if (column.Type is TextDataViewType)
+        {
+            var text = cursor.GetGetter<ReadOnlyMemory<char>>(column);
+            ReadOnlyMemory<char> t = default;
+            return () =>
+            {
+                text(ref t);
+                return double.TryParse(t.Span, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? Tesla(v) : double.NaN;
+            };
+        }
+        if (column.Type == NumberDataViewType.Double)
+        {
+            var number = cursor.GetGetter<double>(column);
+            double d = 0;
+            return () =>
+            {
+                number(ref d);
+                return Tesla(d);
+            };
+        }
+        var single = cursor.GetGetter<float>(column);
+        float s = 0;
+        return () =>
+        {
+            single(ref s);
+            return Tesla(s);
+        };
     }
 
     private static RegressionLabelStatistics RegressionStatistics(string column, List<Row> rows, List<string> warnings)
@@ -251,6 +298,7 @@ internal static class DatasetDiagnostics
         var voxelSizes = Histogram(results.Select(r => LoaderFit.VoxelSizeKey(r.VoxelSize)));
         var orientations = Histogram(results.Select(r => r.AxisCodes));
         var types = Histogram(results.Select(r => r.DataType.ToString()));
+        var fieldStrengths = Histogram(rows.Where(r => !double.IsNaN(r.FieldStrength)).Select(r => $"{Num(r.FieldStrength)} T"));
         var notExtracted = results.Where(r => !r.LooksBrainExtracted).Select(r => r.Subject).ToList();
         var noHead = results.Where(r => r.HeadCheck.Verdict == HeadCheckVerdict.NoHead && r.Problem is null).ToList();
         var stripped = results.Where(r => r.StrippedByLoader).Select(r => r.Subject).ToList();
@@ -272,6 +320,10 @@ internal static class DatasetDiagnostics
         if (orientations.Count > 1)
         {
             warnings.Add($"mixed orientations ({Counts(orientations)}); the loader reorients them all to {orientation}");
+        }
+        if (fieldStrengths.Count > 1)
+        {
+            warnings.Add($"mixed field strengths ({Counts(fieldStrengths)}); contrast and noise differ between them, so compare the groups (or add the field strength to the model's inputs) before pooling them");
         }
         if (notExtracted.Count > 0)
         {
@@ -307,7 +359,10 @@ internal static class DatasetDiagnostics
         }
         return new ImageSetDiagnostics(results, shapes, voxelSizes, orientations, types, Pool(results), notExtracted,
             nonFinite.Select(r => r.Subject).ToList(), duplicates, boxMm, cut.Select(r => r.Subject).ToList(),
-            noHead.Select(r => r.Subject).ToList(), stripped, fovCut.Select(r => r.Subject).ToList(), biased.Select(r => r.Subject).ToList(), problems);
+            noHead.Select(r => r.Subject).ToList(), stripped, fovCut.Select(r => r.Subject).ToList(), biased.Select(r => r.Subject).ToList(), problems)
+        {
+            FieldStrengths = fieldStrengths,
+        };
     }
 
     private static ImageDiagnostics Diagnose(Row row, VolumePipeline settings, Func<string, PreparedVolume>? prepared0, double[] boxMm)

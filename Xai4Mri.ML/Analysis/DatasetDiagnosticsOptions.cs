@@ -18,6 +18,12 @@ internal sealed class DatasetDiagnosticsOptions
     /// <summary>The model's voxel size in mm (one value or three); default 1 mm.</summary>
     public double[] ModelVoxelSize { get; set; } = [1.0];
 
+    /// <summary>
+    /// Column with each scan's magnetic field strength in tesla, as BIDS sidecars name it (a numeric column, or text
+    /// holding numbers); default "MagneticFieldStrength". Absent: no field strengths are reported.
+    /// </summary>
+    public string FieldStrengthColumnName { get; set; } = "MagneticFieldStrength";
+
     /// <summary>Take the first volume of 4-D files instead of failing (as the loader's option).</summary>
     public bool AllowFourD { get; set; }
 

@@ -55,6 +55,10 @@ public sealed record DatasetReport(
         md.AppendLine(CultureInfo.InvariantCulture, $"| voxel sizes (mm) | {Counts(im.VoxelSizes)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| orientations | {Counts(im.Orientations)} |");
         md.AppendLine(CultureInfo.InvariantCulture, $"| data types | {Counts(im.DataTypes)} |");
+        if (im.FieldStrengths.Count > 0)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| field strengths | {Counts(im.FieldStrengths)} |");
+        }
         var p = im.PooledIntensity;
         md.AppendLine(CultureInfo.InvariantCulture, $"| non-zero intensity | min {N(p.Min)}, p1 {N(p.Percentile1)}, mean {N(p.Mean)}, p99 {N(p.Percentile99)}, max {N(p.Max)} |");
         var (brains, heads, noHead) = im.VerdictCounts;

@@ -49,6 +49,12 @@ public sealed record ImageSetDiagnostics(
             Images.Count(i => i.HeadCheck.Verdict == HeadCheckVerdict.NotBrainExtracted),
             Images.Count(i => i.HeadCheck.Verdict == HeadCheckVerdict.NoHead));
 
+    /// <summary>
+    /// Distinct magnetic field strengths (<c>"3 T"</c>) with counts, most frequent first, from the table's
+    /// MagneticFieldStrength column (a BIDS sidecar field: <c>BidsDatasetOptions.SidecarFields</c>); empty without one.
+    /// </summary>
+    public IReadOnlyList<ValueCount> FieldStrengths { get; init; } = [];
+
     /// <summary>More than one stored shape.</summary>
     public bool MixedShapes => Shapes.Count > 1;
 
