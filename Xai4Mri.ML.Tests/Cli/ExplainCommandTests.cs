@@ -5,6 +5,7 @@ using Xai4Mri.ML.Explanations;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Tests.Explanations;
 using Xai4Mri.ML.Tests.Transfer;
 
 namespace Xai4Mri.ML.Tests.Cli;
@@ -205,19 +206,7 @@ public sealed class ExplainCommandTests
         Assert.AreEqual(1, noNetwork.Code);
         StringAssert.Contains(noNetwork.Err, "holds no Xai4Mri.ML network");
 
-        var spec = new NetworkSpec
-        {
-            Architecture = "odd",
-            InputShape = [1, 16, 16, 16],
-            Layers =
-            [
-                new LayerSpec { Kind = LayerKind.Conv3d, Name = "conv", Units = 2, Kernel = [3, 3, 3], Padding = "same" },
-                new LayerSpec { Kind = LayerKind.Softmax, Name = "channel_softmax" },
-                new LayerSpec { Kind = LayerKind.Flatten, Name = "flatten" },
-                new LayerSpec { Kind = LayerKind.Dense, Name = "unit", Units = 1 },
-            ],
-        };
-        using var odd = new MriNetModel(new NetworkModule(spec, seed: 1), ModelTask.Regression());
+        using var odd = UnsupportedNetwork.ChannelSoftmax(16);
         string oddPath = dir.File("odd.x4m");
         odd.Save(oddPath);
         var rule = CliRunner.Run("explain", "--model", oddPath, "--out", output, "--method", "lrp-z-plus", file);

@@ -160,19 +160,7 @@ public sealed class ExplainMriNetTests
         var target = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => ml.Transforms.ExplainMriNet("Relevance", "Image", network, new ExplainMriNetOptions { Relevance = new RelevanceOptions { Target = 3 } }));
         StringAssert.Contains(target.Message, "Target 3 does not exist: the network has 1 output(s)");
 
-        var spec = new NetworkSpec
-        {
-            Architecture = "odd",
-            InputShape = [1, 16, 16, 16],
-            Layers =
-            [
-                new LayerSpec { Kind = LayerKind.Conv3d, Name = "conv", Units = 2, Kernel = [3, 3, 3], Padding = "same" },
-                new LayerSpec { Kind = LayerKind.Softmax, Name = "channel_softmax" },
-                new LayerSpec { Kind = LayerKind.Flatten, Name = "flatten" },
-                new LayerSpec { Kind = LayerKind.Dense, Name = "unit", Units = 1 },
-            ],
-        };
-        using var odd = new MriNetModel(new NetworkModule(spec, seed: 1), ModelTask.Regression());
+        using var odd = UnsupportedNetwork.ChannelSoftmax(16);
         var rule = Assert.ThrowsExactly<NotSupportedException>(() => ml.Transforms.ExplainMriNet("Relevance", "Image", odd, new ExplainMriNetOptions { Relevance = new RelevanceOptions { Method = RelevanceMethod.LrpZPlus } }));
         StringAssert.Contains(rule.Message, "layer 'channel_softmax' (Softmax)");
         StringAssert.Contains(rule.Message, "cannot propagate relevance");

@@ -209,19 +209,7 @@ public sealed class RelevanceMapsTests
     [TestMethod]
     public void ASoftmaxInsideTheNetworkNamesTheLayerAndTheMethod()
     {
-        var spec = new NetworkSpec
-        {
-            Architecture = "odd",
-            InputShape = [1, 4, 4, 4],
-            Layers =
-            [
-                new LayerSpec { Kind = LayerKind.Conv3d, Name = "conv", Units = 2, Kernel = [3, 3, 3], Padding = "same" },
-                new LayerSpec { Kind = LayerKind.Softmax, Name = "channel_softmax" },
-                new LayerSpec { Kind = LayerKind.Flatten, Name = "flatten" },
-                new LayerSpec { Kind = LayerKind.Dense, Name = "unit", Units = 1 },
-            ],
-        };
-        using var model = new MriNetModel(new NetworkModule(spec, seed: 1), ModelTask.Regression());
+        using var model = UnsupportedNetwork.ChannelSoftmax(4);
         var images = RelevanceConservationTests.Images(1, [4, 4, 4], seed: 1);
         var error = Assert.ThrowsExactly<NotSupportedException>(() => RelevanceMaps.Compute(model, images, 1, new RelevanceOptions { Method = RelevanceMethod.LrpEpsilonPlusFlat }));
         StringAssert.Contains(error.Message, "'channel_softmax'");
