@@ -1,7 +1,7 @@
 // Quickstart: the whole mission on synthetic data. A small MRInet pretrained for brain age on 1,000 scans of one
 // site is moved to 60 scans from another site (other contrast, orientation, voxel size, noise): analyse first,
-// transfer with the recommended strategy, cross-validate against training from scratch, save the model, and predict
-// a new subject's file from a fresh PredictionEngine.
+// transfer with the recommended strategy, cross-validate against training from scratch, save the model, predict
+// a new subject's file from a fresh PredictionEngine, and show which voxels drove that prediction.
 //
 //   dotnet run --project examples/Quickstart                 the quickstart (writes ./xai4mri-quickstart/)
 //   dotnet run --project examples/Quickstart -- --out DIR    … somewhere else
@@ -14,6 +14,7 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Analysis;
+using Xai4Mri.ML.Explanations;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Study;
@@ -32,7 +33,7 @@ var clock = Stopwatch.StartNew();
 void Step(string title) => Console.WriteLine($"\n[{clock.Elapsed:mm\\:ss}] {title}");
 
 // 1. Data: a synthetic target cohort from site D (made once, then reused) and one more subject to predict at the end.
-Step("1/6 Data");
+Step("1/7 Data");
 string target = Path.Combine(work, "data", "site-d");
 string newSubject = Path.Combine(work, "data", "new-subject");
 foreach (var (folder, options) in new[] { (target, Settings.Target(target)), (newSubject, Settings.NewSubject(newSubject)) })
@@ -52,7 +53,7 @@ float[] ages = subjects.GetColumn<float>("age").ToArray();
 Console.WriteLine($"  {ages.Length} subjects aged {ages.Min():F0}–{ages.Max():F0} (mean {ages.Average():F1}); label: age");
 
 // 2. The pretrained model shipped with this example, and loader settings that conform new scans to its input.
-Step("2/6 Pretrained model");
+Step("2/7 Pretrained model");
 using var pretrained = MriNetModel.Load(Path.Combine(AppContext.BaseDirectory, "pretrained", Settings.PretrainedFile));
 Console.WriteLine($"  {pretrained.Spec.Architecture}, input {string.Join(" x ", pretrained.InputShape)}: {pretrained.Conventions.Description}");
 Console.WriteLine($"  pretrained on: {pretrained.SourceStatistics?.Description}");
@@ -62,7 +63,7 @@ loaderOptions.CacheDirectory = Path.Combine(work, "cache");
 var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions);
 
 // 3. Will transfer work? The analysis probes the pretrained features on the new data and recommends a strategy.
-Step("3/6 Transfer analysis");
+Step("3/7 Transfer analysis");
 IDataView images = loader.Fit(subjects).Transform(subjects);
 var report = TransferAnalysis.Analyze(ml, pretrained, images, "age", options: new TransferAnalysisOptions
 {
@@ -80,7 +81,7 @@ Console.WriteLine($"  report with figures: {reportFolder}");
 // 4. Five-fold cross-validation by subject: the recommended strategy, dual-phase (xai4mri's), frozen features, and
 //    from scratch. The whole pipeline LoadNifti → trainer is refitted per fold, so nothing of a test fold leaks into
 //    training (loader statistics, head bias, early stopping).
-Step("4/6 Cross-validation (5 folds)");
+Step("4/7 Cross-validation (5 folds)");
 // Dual-phase as the analysis sizes it, or with the library's defaults when it recommends something else.
 var dualOptions = advice.Approach == TransferApproach.DualPhase
     ? advice.ToTrainerOptions("age", pretrained)
@@ -133,7 +134,7 @@ foreach (var (name, make) in candidates)
 
 // 5. The final model: the recommended strategy (the first candidate) fitted on all 60 subjects, as a user following
 //    the analysis would, its learning curve, and a model .zip. Cross-validation above says how it compares.
-Step("5/6 Final model");
+Step("5/7 Final model");
 var chosen = results[0];
 var best = results.Take(results.Count - 1).MinBy(r => r.Mae);
 Console.WriteLine($"  fitting {chosen.Name} on all {ages.Length} subjects" + (best.Name == chosen.Name ? ", the best transfer above"
@@ -154,13 +155,33 @@ ml.Model.Save(model, subjects.Schema, zip);
 Console.WriteLine($"  saved {zip} ({new FileInfo(zip).Length / 1024} KiB)");
 
 // 6. A fresh context loads the .zip and predicts the age of a subject no model has seen, from the file alone.
-Step("6/6 Prediction for a new subject");
+Step("6/7 Prediction for a new subject");
 var fresh = new MLContext();
 var engine = fresh.Model.CreatePredictionEngine<Scan, AgePrediction>(fresh.Model.Load(zip, out _));
 var someone = StudyTable.Read(Path.Combine(newSubject, "participants.tsv"), "{participant_id}/anat/{participant_id}_T1w.nii.gz");
 string file = someone.Paths[0];
 float trueAge = float.Parse(someone["age"].Values[0], CultureInfo.InvariantCulture);
 Console.WriteLine($"  {Path.GetFileName(file)}: predicted {engine.Predict(new Scan { Path = file }).Score:F1} years, true age {trueAge:F1}");
+
+// 7. Which voxels drove that prediction: LRP relevance (preset A, xai4mri's default) of the transferred network on the
+//    new subject's scan as the loader conforms it, as a figure and back in the scan's own grid.
+Step("7/7 Relevance of the transferred model");
+var steps = ((IEnumerable<ITransformer>)model).ToList();
+if (steps[^1] is MriNetPredictionTransformer)
+{
+    var conform = steps.OfType<NiftiLoaderTransformer>().Single();
+    var (image, _) = conform.LoadOne(file);
+    var map = RelevanceMaps.Compute(PipelineNetwork.Find(model), image, 1).Single();
+    string png = Path.Combine(work, "relevance.png"), native = Path.Combine(work, "relevance.nii.gz");
+    RelevanceFigure.Save(png, image, map.Values, conform.Settings.TargetShape, conform.Settings.Orientation,
+        $"{Path.GetFileName(file)}: LRP preset A, predicted {map.OutputValue:F1} years (true {trueAge:F1})");
+    conform.WriteNative(file, map.Values, native);
+    Console.WriteLine($"  {png} (figure), {native} (in the scan's grid): predicted {map.OutputValue:F1} years, relevance sum {map.RelevanceSum:F1}");
+}
+else
+{
+    Console.WriteLine("  no relevance map: frozen features + FastTree has no network that makes the prediction");
+}
 
 // The summary table.
 double scratch = results[^1].Mae;
