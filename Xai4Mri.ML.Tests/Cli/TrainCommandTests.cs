@@ -84,7 +84,9 @@ public sealed class TrainCommandTests
     public void AKilledTrainingProcessResumesToTheWeightsOfAnUninterruptedRun()
     {
         using var dir = TestPaths.Scratch();
-        string table = Study(dir);
+        // Enough subjects that the epochs after the awaited line outlast the test's reaction to it (a kill or signal
+        // that arrives after the run finished would test nothing), even when a busy machine schedules the test late.
+        string table = Study(dir, 96);
         var (code, _, stderr) = CliRunner.Run(TrainArgs(table, dir.File("whole.zip"), dir.File("ckpt-whole"), dir.File("cache")));
         Assert.AreEqual(0, code, stderr);
 
@@ -256,7 +258,9 @@ public sealed class TrainCommandTests
     public void CtrlCInATrainingProcessExitsWith130()
     {
         using var dir = TestPaths.Scratch();
-        string table = Study(dir);
+        // Enough subjects that the epochs after the awaited line outlast the test's reaction to it (a kill or signal
+        // that arrives after the run finished would test nothing), even when a busy machine schedules the test late.
+        string table = Study(dir, 96);
         int code;
         string err;
         using (var child = CliProcess.Start(TrainArgs(table, dir.File("m.zip"), dir.File("ckpt"), dir.File("cache"))))
