@@ -50,6 +50,7 @@ internal static class FaithfulnessBenchmark
                     var m => throw new ArgumentException($"unknown lesion model {m}: fresh or fine-tuned"),
                 };
                     break;
+                case "--lesion-batch-norm": o.LesionBatchNorm = bool.Parse(args[++i]); break;
                 case "--patience": o.Patience = Int(); break;
                 case "--lesion-voxel": o.LesionVoxel = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--lesion-site": o.LesionSite = args[++i]; break;

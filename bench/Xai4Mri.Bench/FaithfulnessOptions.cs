@@ -38,6 +38,12 @@ internal sealed class FaithfulnessOptions
     /// </summary>
     public bool LesionFromScratch { get; set; } = true;
 
+    /// <summary>
+    /// A fresh detector has batch normalisation before each conv (xai4mri's option): without it, the 0–255 input
+    /// makes the first logits tens of units large and training does not recover from it.
+    /// </summary>
+    public bool LesionBatchNorm { get; set; } = true;
+
     /// <summary>Voxel size in mm of the lesion cohort and of a fresh detector's input (a fine-tuned one keeps 6 mm).</summary>
     public double LesionVoxel { get; set; } = 4;
 

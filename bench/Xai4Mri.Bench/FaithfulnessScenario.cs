@@ -148,16 +148,24 @@ internal sealed class FaithfulnessScenario : IDisposable
         loaderOptions.CacheDirectory = Path.Combine(o.Work, "cache");
         var rows = ml.Data.LoadFromEnumerable(train.Select(x => new LabelledRow { Path = x.Path, Label = x.HasPlantedLesion, participant_id = x.Id }));
         var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(rows);
+        // A fresh network records how its input was prepared (voxel size, box, scaling), so that
+        // NiftiLoaderOptions.For(model) conforms the test images alike.
+        using var fresh = o.LesionFromScratch && o.LesionBatchNorm
+            ? MriNetModel.CreateMriNet(loader.Settings.TargetShape, ModelTask.Classification(["False", "True"]), seed: 1, batchNorm: true, conventions: loader.Settings.Conventions())
+            : null;
         var trainer = ml.BinaryClassification.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
         {
             LabelColumnName = "Label",
-            PretrainedModel = o.LesionFromScratch ? null : pretrained,
+            PretrainedModel = o.LesionFromScratch ? fresh : pretrained,
+            // The fresh network's batch norm learns its statistics from these images (it has no source statistics to keep).
+            KeepBatchNormStatistics = !o.LesionFromScratch,
             Strategy = TransferStrategy.MonoPhase,
             Epochs = o.Epochs,
             LearningRate = o.LearningRate,
             BatchSize = 8,
             ValidationFraction = 0.1,
             EarlyStoppingPatience = o.Patience,
+            Progress = new LogProgress(log, "lesion: "),
             SubjectColumnName = "participant_id",
             Seed = 1,
         });
@@ -184,7 +192,7 @@ internal sealed class FaithfulnessScenario : IDisposable
         s.Example = Math.Max(0, Array.IndexOf(hits, true));
         s.ExampleRegion = "planted lesion";
         string training = o.LesionFromScratch
-            ? $"A fresh MRInet (input {string.Join('×', model.InputShape)} at {o.LesionVoxel:0.#} mm, LIA, box fitted to the training images) trained on {train.Count} of them"
+            ? $"A fresh MRInet ({(o.LesionBatchNorm ? "with" : "without")} batch norm; input {string.Join('×', model.InputShape)} at {o.LesionVoxel:0.#} mm, LIA, box fitted to the training images) trained on {train.Count} of them"
             : $"The quickstart's age model fine-tuned (at its 6 mm, box {string.Join('×', model.InputShape)}) on {train.Count} of them";
         s.Description = string.Create(CultureInfo.InvariantCulture,
             $"{cohort.Subjects.Count} {site.Name} subjects ({site.Contrast}, seed 202, generated at {o.LesionVoxel:0.#} mm), each with probability 0.5 a planted white-matter lesion of {o.LesionRadius:0.#} mm radius (SyntheticCohortOptions.PlantedLesionFraction); {train.Count(x => x.HasPlantedLesion)} of the {train.Count} training subjects have one. "
