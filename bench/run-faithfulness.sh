@@ -19,5 +19,5 @@ if [[ ",$SCENARIOS," == *,age,* ]]; then
 fi
 if [[ ",$SCENARIOS," == *,lesion,* ]]; then
   $RUN --scenarios lesion --lesion-site site-d --lesion-voxel 4 --lesion-model fresh --lesion-train 240 --lesion-test 60 \
-    --lesion-radius 12 --epochs 24 --patience 0 --learning-rate 5e-4 | tee bench/results/faithfulness-lesion.md
+    --lesion-radius 12 --epochs 23 --patience 0 --learning-rate 5e-4 | tee bench/results/faithfulness-lesion.md
 fi
