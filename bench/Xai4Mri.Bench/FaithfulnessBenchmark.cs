@@ -41,7 +41,19 @@ internal static class FaithfulnessBenchmark
                 case "--epochs": o.Epochs = Int(); break;
                 case "--learning-rate": o.LearningRate = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--steps": o.Steps = Int(); break;
-                case "--cube": o.Cube = Int(); break;
+                case "--cube-mm": o.CubeMm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--occlusion-mm": o.OcclusionMm = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--lesion-model": o.LesionFromScratch = args[++i] switch
+                {
+                    "fresh" => true,
+                    "fine-tuned" => false,
+                    var m => throw new ArgumentException($"unknown lesion model {m}: fresh or fine-tuned"),
+                };
+                    break;
+                case "--lesion-batch-norm": o.LesionBatchNorm = bool.Parse(args[++i]); break;
+                case "--patience": o.Patience = Int(); break;
+                case "--lesion-voxel": o.LesionVoxel = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--lesion-site": o.LesionSite = args[++i]; break;
                 case "--seeds": o.Seeds = Int(); break;
                 case "--threads": o.Threads = Int(); break;
                 case "--figures": o.Figures = args[++i]; break;
@@ -105,10 +117,10 @@ internal static class FaithfulnessBenchmark
         {
             Method = method,
             Target = s.Target,
-            // The default 8-voxel cubes are 48 mm at 6 mm and would blur a 16 mm lesion away: 4 voxels (24 mm), side
-            // by side (504 passes per map in this box; a stride of 2 would cost eight times as many).
-            PatchSize = 4,
-            Stride = 4,
+            // The default 8-voxel cubes are 48 mm at 6 mm and would blur a 16 mm lesion away: 24 mm cubes (4 voxels at
+            // 6 mm, 6 at 4 mm), side by side (about 500 passes per map; half the stride would cost eight times as many).
+            PatchSize = s.OcclusionEdge,
+            Stride = s.OcclusionEdge,
             BatchSize = 16,
         };
         var sw = Stopwatch.StartNew();
@@ -186,7 +198,7 @@ internal static class FaithfulnessBenchmark
         }
         Console.WriteLine(string.Create(c, $"| random order ({o.Seeds} seeds per subject) | {string.Join(" | ", s.Regions.Keys.Select(_ => "—"))} | {randomAopc:F3} ± {randomSem:F3} | 0 | |"));
         Console.WriteLine();
-        Console.WriteLine(string.Create(c, $"Mean ± standard error over {s.Count} subjects. AOPC over k = 0…{o.Steps} cubes of {o.Cube}³ voxels removed (set to the brain's mean intensity), most relevant (largest signed sum) first."));
+        Console.WriteLine(string.Create(c, $"Mean ± standard error over {s.Count} subjects. AOPC over k = 0…{o.Steps} cubes of {s.CubeEdge}³ voxels ({s.CubeEdge * s.VoxelMm:0.#} mm) removed (set to the brain's mean intensity), most relevant (largest signed sum) first."));
     }
 
     private static double Mean(double[] v) => v.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Average();

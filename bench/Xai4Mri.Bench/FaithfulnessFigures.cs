@@ -30,7 +30,7 @@ internal static class FaithfulnessFigures
         randomLine.LineWidth = 3;
         randomLine.LinePattern = LinePattern.Dashed;
         plot.Title($"{s.Title}: region perturbation");
-        plot.XLabel($"cubes of {o.Cube}³ voxels removed, most relevant first");
+        plot.XLabel($"cubes of {s.CubeEdge}³ voxels removed, most relevant first");
         plot.YLabel($"mean drop of the explained output ({s.OutputUnit})");
         plot.ShowLegend(Edge.Right);
         plot.SavePng(path, 1100, 600);

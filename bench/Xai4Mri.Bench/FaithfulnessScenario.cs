@@ -56,6 +56,17 @@ internal sealed class FaithfulnessScenario : IDisposable
     /// <summary>The box (D, H, W).</summary>
     public int[] Shape => Model.InputShape;
 
+    /// <summary>The model's voxel size in mm (isotropic).</summary>
+    public double VoxelMm => Model.Conventions.VoxelSize is [var mm, ..]
+        ? mm
+        : throw new InvalidOperationException("the model records no voxel size, so cube sizes in mm cannot be turned into voxels");
+
+    /// <summary>Edge in voxels of a perturbation cube (<see cref="FaithfulnessOptions.CubeMm"/>).</summary>
+    public int CubeEdge { get; private set; }
+
+    /// <summary>Edge in voxels of an occlusion cube (<see cref="FaithfulnessOptions.OcclusionMm"/>).</summary>
+    public int OcclusionEdge { get; private set; }
+
     public float[] Images { get; private set; } = [];
 
     public int Count { get; private set; }
@@ -107,39 +118,64 @@ internal sealed class FaithfulnessScenario : IDisposable
         return s;
     }
 
-    /// <summary>A lesion detector fine-tuned from the age model; lesion-bearing test subjects are explained.</summary>
+    /// <summary>
+    /// A planted-lesion detector, by default a fresh MRInet trained on 4 mm images (the lesion covers 2 % of the brain's
+    /// voxels there), optionally the age model fine-tuned at its 6 mm; the lesion-bearing test subjects are explained.
+    /// </summary>
     public static FaithfulnessScenario Lesion(MLContext ml, MriNetModel pretrained, FaithfulnessOptions o, Action<string> log)
     {
+        var site = SiteProfile.FindPredefined(o.LesionSite) ?? throw new ArgumentException($"unknown site {o.LesionSite}: one of {string.Join(", ", SiteProfile.Predefined.Select(p => p.Name))}");
         var cohort = SyntheticCohort.Generate(new SyntheticCohortOptions
         {
-            OutputFolder = Path.Combine(o.Work, "lesion"), Subjects = o.LesionTrain + o.LesionTest, Seed = 202, Sites = [SiteProfile.SiteA], VoxelSize = 4,
+            OutputFolder = Path.Combine(o.Work, "lesion"), Subjects = o.LesionTrain + o.LesionTest, Seed = 202, Sites = [site], VoxelSize = o.LesionVoxel,
             PlantedLesionFraction = 0.5, PlantedLesionRadius = o.LesionRadius, MaxDegreeOfParallelism = o.Threads,
         });
         var train = cohort.Subjects.Take(o.LesionTrain).ToList();
         var test = cohort.Subjects.Skip(o.LesionTrain).ToList();
         log($"lesion: {cohort.Subjects.Count} subjects generated ({train.Count(x => x.HasPlantedLesion)} of {train.Count} training subjects with a lesion)");
 
-        var loaderOptions = NiftiLoaderOptions.For(pretrained);
+        NiftiLoaderOptions loaderOptions;
+        if (o.LesionFromScratch)
+        {
+            // The box is fitted to the training images (the largest brain box); the model records it, the voxel size
+            // and the intensity scaling, so that the test images are conformed alike.
+            loaderOptions = new NiftiLoaderOptions { VoxelSize = [o.LesionVoxel], MaxDegreeOfParallelism = o.Threads };
+        }
+        else
+        {
+            loaderOptions = NiftiLoaderOptions.For(pretrained);
+        }
         loaderOptions.CacheDirectory = Path.Combine(o.Work, "cache");
         var rows = ml.Data.LoadFromEnumerable(train.Select(x => new LabelledRow { Path = x.Path, Label = x.HasPlantedLesion, participant_id = x.Id }));
         var loader = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(rows);
+        // A fresh network records how its input was prepared (voxel size, box, scaling), so that
+        // NiftiLoaderOptions.For(model) conforms the test images alike.
+        using var fresh = o.LesionFromScratch && o.LesionBatchNorm
+            ? MriNetModel.CreateMriNet(loader.Settings.TargetShape, ModelTask.Classification(["False", "True"]), seed: 1, batchNorm: true, conventions: loader.Settings.Conventions())
+            : null;
         var trainer = ml.BinaryClassification.Trainers.MriNetTransfer(new MriNetTransferTrainer.Options
         {
             LabelColumnName = "Label",
-            PretrainedModel = pretrained,
+            PretrainedModel = o.LesionFromScratch ? fresh : pretrained,
+            // The fresh network's batch norm learns its statistics from these images (it has no source statistics to keep).
+            KeepBatchNormStatistics = !o.LesionFromScratch,
             Strategy = TransferStrategy.MonoPhase,
             Epochs = o.Epochs,
             LearningRate = o.LearningRate,
             BatchSize = 8,
             ValidationFraction = 0.1,
+            EarlyStoppingPatience = o.Patience,
+            Progress = new LogProgress(log, "lesion: "),
             SubjectColumnName = "participant_id",
             Seed = 1,
         });
         var fitted = trainer.Fit(loader.Transform(rows));
         var model = fitted.Model;
-        log($"lesion: detector fine-tuned ({fitted.History.Epochs.Count} epochs, best {fitted.History.Best?.Epoch})");
+        var best = fitted.History.Best;
+        log($"lesion: detector trained ({fitted.History.Epochs.Count} epochs, best {best?.Epoch})");
         int positive = model.Task.ClassNames.ToList().FindIndex(n => n.Equals("true", StringComparison.OrdinalIgnoreCase));
-        var s = new FaithfulnessScenario("lesion", "(b) Planted lesion: a detector fine-tuned from the age model", model, ownsModel: true, positive < 0 ? 1 : positive, "logit");
+        string how = o.LesionFromScratch ? "a fresh MRInet trained for the lesion" : "a detector fine-tuned from the age model";
+        var s = new FaithfulnessScenario("lesion", $"(b) Planted lesion: {how}", model, ownsModel: true, positive < 0 ? 1 : positive, "logit");
 
         // Accuracy on every test subject, then explain those with a lesion.
         var all = new FaithfulnessScenario("lesion", "", model, ownsModel: false, s.Target, "logit");
@@ -147,15 +183,22 @@ internal sealed class FaithfulnessScenario : IDisposable
         using var logits = all.Logits();
         var predicted = logits.argmax(1).data<long>().ToArray();
         double accuracy = test.Select((x, i) => (predicted[i] == s.Target) == x.HasPlantedLesion ? 1.0 : 0).Average();
+        int negatives = test.Count(x => !x.HasPlantedLesion);
+        int trueNegatives = test.Where((x, i) => !x.HasPlantedLesion && predicted[i] != s.Target).Count();
+        log(string.Create(CultureInfo.InvariantCulture, $"lesion: test accuracy {accuracy:P1} on {test.Count}"));
         var explained = test.Where(x => x.HasPlantedLesion).ToList();
         s.Conform(ml, cohort, explained, o, new() { ["planted lesion"] = [SyntheticRegion.PlantedLesion] });
         var hits = explained.Select(x => predicted[test.IndexOf(x)] == s.Target).ToArray();
         s.Example = Math.Max(0, Array.IndexOf(hits, true));
         s.ExampleRegion = "planted lesion";
+        string training = o.LesionFromScratch
+            ? $"A fresh MRInet ({(o.LesionBatchNorm ? "with" : "without")} batch norm; input {string.Join('×', model.InputShape)} at {o.LesionVoxel:0.#} mm, LIA, box fitted to the training images) trained on {train.Count} of them"
+            : $"The quickstart's age model fine-tuned (at its 6 mm, box {string.Join('×', model.InputShape)}) on {train.Count} of them";
         s.Description = string.Create(CultureInfo.InvariantCulture,
-            $"{cohort.Subjects.Count} site-A subjects (seed 202, T1w, 4 mm), each with probability 0.5 a planted white-matter lesion of {o.LesionRadius:0.#} mm radius (SyntheticCohortOptions.PlantedLesionFraction). "
-            + $"The quickstart's age model fine-tuned on {train.Count} of them (mono-phase, {o.Epochs} epochs, Adam {o.LearningRate:G2}, batch 8, 10 % validation, seed 1): test accuracy {accuracy:P0} on {test.Count} held-out subjects. "
-            + $"The {explained.Count} test subjects with a lesion are explained ({hits.Count(h => h)} of them detected); output explained: the lesion class's logit. The lesion holds {s.VolumeShare("planted lesion"):P2} of the brain's voxels.");
+            $"{cohort.Subjects.Count} {site.Name} subjects ({site.Contrast}, seed 202, generated at {o.LesionVoxel:0.#} mm), each with probability 0.5 a planted white-matter lesion of {o.LesionRadius:0.#} mm radius (SyntheticCohortOptions.PlantedLesionFraction); {train.Count(x => x.HasPlantedLesion)} of the {train.Count} training subjects have one. "
+            + $"{training} (mono-phase, {o.Epochs} epochs, Adam {o.LearningRate:G2}, batch 8, 10 % validation, {(o.Patience > 0 ? $"early stopping after {o.Patience} epochs without improvement" : "no early stopping")}, the best epoch's weights kept: {best?.Epoch}, seed 1): "
+            + $"test accuracy {accuracy:P1} on {test.Count} held-out subjects ({hits.Count(h => h)} of {explained.Count} lesions detected, {trueNegatives} of {negatives} lesion-free subjects right). "
+            + $"The {explained.Count} test subjects with a lesion are explained; output explained: the lesion class's logit. The lesion holds {s.VolumeShare("planted lesion"):P2} of the brain's voxels.");
         return s;
     }
 
@@ -244,6 +287,8 @@ internal sealed class FaithfulnessScenario : IDisposable
         var masks = ml.Transforms.LoadNifti("Image", "Path", maskOptions).Fit(ml.Data.LoadFromEnumerable(first.Value.Select(p => new PathRow { Path = p })));
 
         int voxels = Shape[0] * Shape[1] * Shape[2];
+        CubeEdge = Math.Max(1, (int)Math.Round(o.CubeMm / VoxelMm));
+        OcclusionEdge = Math.Max(1, (int)Math.Round(o.OcclusionMm / VoxelMm));
         Count = subjects.Count;
         Ids = [.. subjects.Select(x => x.Id)];
         Images = new float[Count * voxels];
@@ -273,7 +318,7 @@ internal sealed class FaithfulnessScenario : IDisposable
                 throw new InvalidOperationException($"{subjects[i].Id}: {outside} image voxels outside the conformed region image; the two were placed differently");
             }
             Fill[i] = (float)image.Where((_, j) => Brain[i][j]).Average(v => (double)v);
-            Cubes[i] = FaithfulnessCube.Tile(Shape, o.Cube, Brain[i]);
+            Cubes[i] = FaithfulnessCube.Tile(Shape, CubeEdge, Brain[i]);
         }
     }
 
