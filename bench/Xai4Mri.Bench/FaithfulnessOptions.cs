@@ -48,7 +48,7 @@ internal sealed class FaithfulnessOptions
     public double LesionVoxel { get; set; } = 4;
 
     /// <summary>The site scanning the lesion cohort (a predefined name: site-a is T1w, site-d FLAIR).</summary>
-    public string LesionSite { get; set; } = "site-a";
+    public string LesionSite { get; set; } = "site-d";
 
     /// <summary>Cubes removed in a perturbation curve (K of AOPC).</summary>
     public int Steps { get; set; } = 30;
