@@ -53,14 +53,17 @@ public sealed class RealHeadTests
         var headCheck = HeadCheck.Check(head);
         var result = BrainExtractor.Extract(head);
         // Colin 27 lies in MNI space, larger than a native head: its brain-extracted copy holds 1,737 mL at 1 mm.
-        // The intracranial mask adds the CSF around the brain, and at 3 mm the surface follows some neck tissue
-        // below the skull base, so it is larger than the brain, but well short of the head.
-        Assert.IsTrue(result.BrainVolumeMl is > 1500 and < 2700, $"{result.BrainVolumeMl:F0} mL");
+        // The intracranial mask adds the CSF around the brain (at 3 mm one voxel all round: the published copy
+        // dilated by one voxel holds 2,136 mL), so it is larger than the brain, but well short of the head. Before
+        // BrainCore stopped the surface in the orbits and the neck it held 2,509 mL (Dice 0.86; 0.94 brain surface).
+        Assert.IsTrue(result.BrainVolumeMl is > 1900 and < 2400, $"{result.BrainVolumeMl:F0} mL");
         Assert.IsLessThan(0.65 * headCheck.ForegroundVolumeMl, result.BrainVolumeMl, $"{result.BrainVolumeMl:F0} mL of a {headCheck.ForegroundVolumeMl:F0} mL head");
         Assert.IsGreaterThan(0.5, result.InnerSkullFraction);
-        Assert.IsGreaterThan(0.85, SyntheticHeads.Dice(result.Mask.Data, referenceMask), "against the published brain-extracted copy");
+        Assert.IsGreaterThan(0.89, SyntheticHeads.Dice(result.Mask.Data, referenceMask), "against the published brain-extracted copy");
         var brainOnly = BrainExtractor.Extract(head, new BrainExtractorOptions { ExpandToInnerSkull = false });
-        Assert.IsGreaterThan(0.9, SyntheticHeads.Dice(brainOnly.Mask.Data, referenceMask), "the brain surface against the published brain-extracted copy");
+        // Measured 1,89x mL and Dice 0.971 against the published copy's 1,902 mL.
+        Assert.IsTrue(brainOnly.BrainVolumeMl is > 1700 and <= 2000, $"brain surface: {brainOnly.BrainVolumeMl:F0} mL");
+        Assert.IsGreaterThan(0.96, SyntheticHeads.Dice(brainOnly.Mask.Data, referenceMask), "the brain surface against the published brain-extracted copy");
     }
 
     [TestMethod]

@@ -62,6 +62,23 @@ public static class BrainExtractor
             }
             attempt++;
         }
+        // BET's surface can follow bright tissue through a thin gap in the skull base (orbits, neck); where it has
+        // left the reach of the brain's core, it is run again with those vertices pulled in (BrainCore says why).
+        {
+            int leaked = 0;
+            float[] brain = MeshRasterizer.Fill(model, sampler, shape);
+            double brightThreshold = stats.T2 + (options.FractionalThreshold * (stats.Median - stats.T2));
+            var core = BrainCore.Find(brain, sampler, shape, volume.VoxelSize, brightThreshold, parallel);
+            for (int v = 0; core is not null && v < mesh.VertexCount; v++)
+            {
+                leaked += core.Outside(model.X[v], model.Y[v], model.Z[v]) ? 1 : 0;
+            }
+            if (leaked > 0)
+            {
+                iterations += SurfaceDeformation.Run(model, sampler, stats, options.FractionalThreshold, options.Iterations, 1, step, parallel, core);
+                intersecting = model.SelfIntersects();
+            }
+        }
         double skullFraction = 0;
         if (options.ExpandToInnerSkull)
         {
