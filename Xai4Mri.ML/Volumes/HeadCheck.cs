@@ -1,4 +1,5 @@
 using System.Globalization;
+using Xai4Mri.ML.Nifti;
 
 namespace Xai4Mri.ML.Volumes;
 
@@ -35,6 +36,11 @@ public static class HeadCheck
     private const double Step = 0.5;
     private const int Directions = 400;
 
+    // The intensity and volume statistics are read from every voxel at about this spacing (mm) or coarser: the
+    // percentiles, volume and centre of a head change by well under a percent, while a 2 mm grid costs an eighth and
+    // a 1 mm grid a sixty-fourth of the full pass. The rays still sample the full grid, where the skull is thin.
+    private const double StatisticsSpacing = 4;
+
     /// <summary>
     /// Checks one image; never throws for image content: an image that is all background, constant, holds less
     /// than <see cref="MinBrainVolumeMl"/> above background, or is a uniform blob without tissue contrast gets
@@ -50,10 +56,11 @@ public static class HeadCheck
             return new HeadCheckResult(HeadCheckVerdict.NoHead, 0, double.NaN, 0, border, $"a {string.Join('x', volume.Shape)} grid is too small to hold a head");
         }
         var sampler = new WorldSampler(volume);
+        var coarse = Subsample(volume, sampler.Data);
         HeadStatistics stats;
         try
         {
-            stats = HeadStatistics.Estimate(volume, sampler.Data);
+            stats = HeadStatistics.Estimate(coarse, coarse.Data);
         }
         catch (ArgumentException e)
         {
@@ -65,7 +72,7 @@ public static class HeadCheck
             return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
                 string.Create(inv, $"only {foreground:F0} mL above background, less than the {MinBrainVolumeMl:F0} mL of the smallest brain"));
         }
-        double contrast = Contrast(sampler.Data, (stats.Threshold + stats.T98) / 2);
+        double contrast = Contrast(coarse.Data, (stats.Threshold + stats.T98) / 2);
         if (contrast < BrainExtractor.MinimumContrast)
         {
             return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
@@ -226,22 +233,68 @@ public static class HeadCheck
         return reach;
     }
 
+    /// <summary>
+    /// Every s-th voxel along each axis, s the largest whole step not beyond <see cref="StatisticsSpacing"/> (at least
+    /// 1): voxels are picked, not averaged, so the intensity distribution keeps its tails and its discrete levels.
+    /// </summary>
+    private static Volume Subsample(Volume volume, float[] data)
+    {
+        double[] size = volume.VoxelSize;
+        int[] n = volume.Shape;
+        int[] stride = [.. size.Select(z => Math.Max(1, (int)Math.Floor((StatisticsSpacing / z) + 1e-9)))];
+        if (stride.All(s => s == 1))
+        {
+            return data == volume.Data ? volume : new Volume(data, [.. n], volume.Affine);
+        }
+        int[] m = [.. n.Select((d, a) => ((d - 1) / stride[a]) + 1)];
+        var picked = new float[m[0] * m[1] * m[2]];
+        int o = 0;
+        for (int i = 0; i < m[0]; i++)
+        {
+            for (int j = 0; j < m[1]; j++)
+            {
+                int row = volume.Index(i * stride[0], j * stride[1], 0);
+                for (int k = 0; k < m[2]; k++)
+                {
+                    picked[o++] = data[row + (k * stride[2])];
+                }
+            }
+        }
+        var a = volume.Affine;
+        double[] linear = new double[9];
+        for (int r = 0; r < 3; r++)
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                linear[(r * 3) + c] = a[r, c] * stride[c];
+            }
+        }
+        return new Volume(picked, m, Affine.FromLinearAndTranslation(linear, [a[0, 3], a[1, 3], a[2, 3]]));
+    }
+
+    /// <summary>Fraction of the voxels on the grid's six faces that are not exactly 0.</summary>
     private static double BorderFraction(Volume v)
     {
         int[] n = v.Shape;
         long total = 0, nonZero = 0;
         for (int i = 0; i < n[0]; i++)
         {
+            bool faceI = i == 0 || i == n[0] - 1;
             for (int j = 0; j < n[1]; j++)
             {
-                bool faceIJ = i == 0 || i == n[0] - 1 || j == 0 || j == n[1] - 1;
-                for (int k = 0; k < n[2]; k++)
+                int row = v.Index(i, j, 0);
+                if (faceI || j == 0 || j == n[1] - 1)
                 {
-                    if (faceIJ || k == 0 || k == n[2] - 1)
+                    for (int k = 0; k < n[2]; k++)
                     {
-                        total++;
-                        nonZero += v[i, j, k] != 0 ? 1 : 0;
+                        nonZero += v.Data[row + k] != 0 ? 1 : 0;
                     }
+                    total += n[2];
+                }
+                else
+                {
+                    nonZero += (v.Data[row] != 0 ? 1 : 0) + (n[2] > 1 && v.Data[row + n[2] - 1] != 0 ? 1 : 0);
+                    total += Math.Min(n[2], 2);
                 }
             }
         }

@@ -84,12 +84,17 @@ internal sealed class WorldSampler
 
     private static float[] Sanitised(float[] data)
     {
-        if (Array.TrueForAll(data, float.IsFinite))
+        int first = 0;
+        while (first < data.Length && float.IsFinite(data[first]))
+        {
+            first++;
+        }
+        if (first == data.Length)
         {
             return data;
         }
         var copy = (float[])data.Clone();
-        for (int i = 0; i < copy.Length; i++)
+        for (int i = first; i < copy.Length; i++)
         {
             if (!float.IsFinite(copy[i]))
             {
