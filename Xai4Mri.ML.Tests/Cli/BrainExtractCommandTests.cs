@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
 
@@ -18,7 +20,7 @@ public sealed class BrainExtractCommandTests
         var (code, stdout, stderr) = CliRunner.Run("brain-extract", input, output, "--mask", mask);
 
         Assert.AreEqual(0, code, stderr);
-        StringAssert.StartsWith(stdout, $"{output}: brain ");
+        StringAssert.StartsWith(stdout, $"{output}: mask ");
         StringAssert.Contains(stdout, "the input was a head (not brain-extracted)");
         var source = MriImage.Load(input);
         var brain = MriImage.Load(output);
@@ -39,7 +41,10 @@ public sealed class BrainExtractCommandTests
         // 2 × 2 × 4 mm voxels; the 120 mm field of view holds most, not all, of the brain.
         double ml = inside * 16 / 1000.0;
         Assert.IsTrue(ml is > 1200 and < 2000, $"{ml:F0} mL");
-        StringAssert.Contains(stdout, $"brain {ml:F0} mL");
+        StringAssert.Contains(stdout, $"mask {ml:F0} mL, brain surface ");
+        // The brain surface lies inside the intracranial mask, by the CSF around the brain (measured 1,672 of 1,830 mL).
+        double surface = double.Parse(Regex.Match(stdout, @"brain surface (\d+) mL").Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.IsTrue(surface > 0.8 * ml && surface < ml, $"brain surface {surface} mL, mask {ml:F0} mL");
     }
 
     [TestMethod]

@@ -32,6 +32,10 @@ public sealed class BrainExtractorTests
             string what = $"{pair.Subject.Id} {pair.Subject.Site.Name} ({pair.Subject.Site.Contrast}, {pair.Subject.Site.Orientation}, {pair.Subject.Site.DataType.NumpyName()}) at {voxelSize} mm";
             Assert.IsGreaterThanOrEqualTo(RequiredDice, dice, $"{what}: Dice {dice:F4}");
             Assert.IsGreaterThan(0.5, result.InnerSkullFraction, $"{what}: the skull was found at only {result.InnerSkullFraction:P0} of the surface");
+            // The generator's skull is closed: nothing for the surface to leak through.
+            Assert.IsFalse(result.LeakCorrected, $"{what}: a leak was corrected on a closed skull");
+            Assert.IsTrue(result.BrainSurfaceVolumeMl > 0.7 * result.BrainVolumeMl && result.BrainSurfaceVolumeMl < result.BrainVolumeMl,
+                $"{what}: brain surface {result.BrainSurfaceVolumeMl:F0} mL, intracranial mask {result.BrainVolumeMl:F0} mL");
         }
     }
 
@@ -43,6 +47,7 @@ public sealed class BrainExtractorTests
         var result = BrainExtractor.Extract(pair.Head);
         double dice = SyntheticHeads.Dice(result.Mask.Data, pair.TruthMask());
         Assert.IsGreaterThanOrEqualTo(RequiredDice, dice, $"1 mm: Dice {dice:F4}");
+        Assert.IsFalse(result.LeakCorrected, "a leak was corrected on a closed skull");
     }
 
     [TestMethod]

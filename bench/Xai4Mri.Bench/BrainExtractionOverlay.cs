@@ -45,7 +45,7 @@ internal static class BrainExtractionOverlay
         }
         var check = HeadCheck.Check(image);
         string caption = string.Create(inv,
-            $"{Path.GetFileName(args[0])}: {string.Join('x', image.Shape)} {image.AxisCodes} {image.VoxelSize[0]:F1}x{image.VoxelSize[1]:F1}x{image.VoxelSize[2]:F1} mm; mask {result.BrainVolumeMl:F0} mL ({result.Iterations} steps{(result.Retried ? ", retried" : "")}), skull found at {100 * result.InnerSkullFraction:F0} % of the surface; check: {(check.NotBrainExtracted ? "not brain-extracted" : "brain-extracted")} (shell {check.ShellFraction:F2}, {check.ForegroundVolumeMl:F0} mL above background)");
+            $"{Path.GetFileName(args[0])}: {string.Join('x', image.Shape)} {image.AxisCodes} {image.VoxelSize[0]:F1}x{image.VoxelSize[1]:F1}x{image.VoxelSize[2]:F1} mm; mask {result.BrainVolumeMl:F0} mL, brain surface {result.BrainSurfaceVolumeMl:F0} mL ({result.Iterations} steps{(result.Retried ? ", retried" : "")}{(result.LeakCorrected ? ", skull-base leak corrected" : "")}), skull found at {100 * result.InnerSkullFraction:F0} % of the surface; check: {(check.NotBrainExtracted ? "not brain-extracted" : "brain-extracted")} (shell {check.ShellFraction:F2}, {check.ForegroundVolumeMl:F0} mL above background)");
         Draw(image, result.Mask, truth, args[1], caption);
         Console.WriteLine(caption);
         if (truth is not null)

@@ -47,7 +47,7 @@ internal static class BrainExtractCommand
                 brain.Mask.Save(maskPath);
             }
             io.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{outPath}: brain {brain.BrainVolumeMl:F0} mL ({brain.Iterations} surface steps{(brain.Retried ? ", retried" : "")}; skull found at {100 * brain.InnerSkullFraction:F0} % of the surface); the input was {Verdict(check.Verdict)}"));
+                $"{outPath}: mask {brain.BrainVolumeMl:F0} mL, brain surface {brain.BrainSurfaceVolumeMl:F0} mL ({brain.Iterations} surface steps{(brain.Retried ? ", retried" : "")}{(brain.LeakCorrected ? ", a leak through the skull base corrected" : "")}; skull found at {100 * brain.InnerSkullFraction:F0} % of the surface); the input was {Verdict(check.Verdict)}"));
             return CliApp.ExitOk;
         }, "nothing was written"));
         return command;

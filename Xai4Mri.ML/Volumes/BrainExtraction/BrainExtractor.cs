@@ -62,6 +62,16 @@ public static class BrainExtractor
             }
             attempt++;
         }
+        // BET's surface can follow bright tissue through a thin gap in the skull base (orbits, neck); where part of it
+        // has left the reach of the brain's core, it is run again with those vertices pulled in (BrainCore says why).
+        double brightThreshold = stats.T2 + (options.FractionalThreshold * (stats.Median - stats.T2));
+        var leak = BrainCore.FindLeak(model, sampler, shape, volume.VoxelSize, brightThreshold, parallel);
+        if (leak is not null)
+        {
+            iterations += SurfaceDeformation.Run(model, sampler, stats, options.FractionalThreshold, options.Iterations, 1, step, parallel, leak);
+            intersecting = model.SelfIntersects();
+        }
+        double brainSurfaceMl = Math.Abs(model.EnclosedVolume()) / 1000;
         double skullFraction = 0;
         if (options.ExpandToInnerSkull)
         {
@@ -108,7 +118,7 @@ public static class BrainExtractor
         return new BrainExtractorResult(
             new Volume(mask, (int[])shape.Clone(), volume.Affine),
             new Volume(stripped, (int[])shape.Clone(), volume.Affine),
-            volumeMl, stats.Centre, iterations, attempt > 0, intersecting, skullFraction, stats.T2, stats.T98, stats.Threshold);
+            volumeMl, stats.Centre, iterations, attempt > 0, intersecting, leak is not null, brainSurfaceMl, skullFraction, stats.T2, stats.T98, stats.Threshold);
     }
 
     /// <summary>(p90 − p10) / p50 of the intensities inside the mask.</summary>

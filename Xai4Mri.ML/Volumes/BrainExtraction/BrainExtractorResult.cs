@@ -4,7 +4,8 @@ namespace Xai4Mri.ML.Volumes;
 public sealed class BrainExtractorResult
 {
     internal BrainExtractorResult(Volume mask, Volume stripped, double volumeMl, (double X, double Y, double Z) centre, int iterations,
-        bool retried, bool selfIntersecting, double innerSkullFraction, double lowPercentile, double highPercentile, double threshold)
+        bool retried, bool selfIntersecting, bool leakCorrected, double brainSurfaceVolumeMl, double innerSkullFraction,
+        double lowPercentile, double highPercentile, double threshold)
     {
         Mask = mask;
         Stripped = stripped;
@@ -13,6 +14,8 @@ public sealed class BrainExtractorResult
         Iterations = iterations;
         Retried = retried;
         SelfIntersecting = selfIntersecting;
+        LeakCorrected = leakCorrected;
+        BrainSurfaceVolumeMl = brainSurfaceVolumeMl;
         InnerSkullFraction = innerSkullFraction;
         LowPercentile = lowPercentile;
         HighPercentile = highPercentile;
@@ -39,6 +42,19 @@ public sealed class BrainExtractorResult
 
     /// <summary>True when the surface still intersected itself after the last retry (the mask is then less trustworthy).</summary>
     public bool SelfIntersecting { get; }
+
+    /// <summary>
+    /// True when the surface had followed tissue outside the brain through a thin gap in the skull base (the
+    /// orbits, the neck) and was run again with those parts pulled back to the brain.
+    /// </summary>
+    public bool LeakCorrected { get; }
+
+    /// <summary>
+    /// Volume (mL) enclosed by the brain surface before it was moved out to the inner skull: the brain without the
+    /// CSF around it, from the surface mesh. Equal to the mask's volume, up to rasterisation, when
+    /// <see cref="BrainExtractorOptions.ExpandToInnerSkull"/> is off.
+    /// </summary>
+    public double BrainSurfaceVolumeMl { get; }
 
     /// <summary>
     /// Fraction of surface points beyond which a skull was found (0 when <see cref="BrainExtractorOptions.ExpandToInnerSkull"/>

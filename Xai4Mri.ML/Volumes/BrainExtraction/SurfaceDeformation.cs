@@ -29,9 +29,11 @@ internal static class SurfaceDeformation
     /// once its enclosed volume has settled. <paramref name="smoothnessBoost"/> (≥ 1) multiplies the curvature
     /// seen by the smoothing sigmoid at the start and relaxes linearly to 1 by three quarters of the run: the
     /// stiffer restart used after a self-intersection (such a run does not stop before the boost has relaxed).
+    /// With a <paramref name="core"/>, vertices out of its reach are pulled inwards as if they stood on background,
+    /// so the smoothing and the other vertices' intensity terms reshape the surface where it had leaked.
     /// </summary>
     public static int Run(SurfaceModel model, WorldSampler sampler, HeadStatistics stats, double fractionalThreshold,
-        int iterations, double smoothnessBoost, double step, ParallelOptions parallel)
+        int iterations, double smoothnessBoost, double step, ParallelOptions parallel, BrainCore? core = null)
     {
         double e = ((1 / RMin) + (1 / RMax)) / 2;
         double f = 6 / ((1 / RMin) - (1 / RMax));
@@ -100,7 +102,7 @@ internal static class SurfaceDeformation
                 iMin = Math.Max(t2, iMin);
                 iMax = Math.Min(tm, iMax);
                 double tl = ((iMax - t2) * fractionalThreshold) + t2;
-                double f3 = 2 * (iMin - tl) / (iMax - t2);
+                double f3 = core is not null && core.Outside(x[v], y[v], z[v]) ? -1 : 2 * (iMin - tl) / (iMax - t2);
                 double normal = (f2 * sn) + (0.05 * f3 * l);
                 newX[v] = x[v] + (0.5 * stx) + (normal * nx[v]);
                 newY[v] = y[v] + (0.5 * sty) + (normal * ny[v]);
