@@ -50,6 +50,7 @@ internal static class HeldOutValidation
         var scenarios = all.Where(s => only is null || only.Contains(s.Id)).ToList();
         string modelPath = pretrainedArg.EndsWith(".x4m", StringComparison.Ordinal) ? pretrainedArg : Path.Combine(work, $"{pretrainedArg}.x4m");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(results))!);
+        EndLastLine(results);
         var done = Read(results).Select(Key).ToHashSet();
         if (!args.Contains("--summary-only"))
         {
@@ -198,6 +199,21 @@ internal static class HeldOutValidation
 
     private static string UnitKey(HeldOutScenario s, string step, int fold, int n, int folds, int epochs, int fineTune) =>
         step == "analysis" ? $"analysis|{s.Id}|{n}" : $"outcome|{s.Id}|{n}|{folds}|{epochs}|{fineTune}|{step}|{fold}";
+
+    /// <summary>Ends a line that a killed run left unfinished, so that the next line appended starts on its own.</summary>
+    private static void EndLastLine(string results)
+    {
+        if (!File.Exists(results) || new FileInfo(results).Length == 0)
+        {
+            return;
+        }
+        using var file = new FileStream(results, FileMode.Open, FileAccess.ReadWrite);
+        file.Seek(-1, SeekOrigin.End);
+        if (file.ReadByte() != '\n')
+        {
+            file.WriteByte((byte)'\n');
+        }
+    }
 
     /// <summary>The lines of the results file; a line cut short by a killed run is skipped (its step runs again).</summary>
     private static IEnumerable<JsonElement> Read(string results)
