@@ -317,7 +317,7 @@ internal static class HeldOutValidation
             md.Add("");
             md.Add("| confidence | scenarios | mean stated confidence | share right |");
             md.Add("|---|---|---|---|");
-            md.AddRange(bins.Select(b => string.Create(c, $"| {b.Name} | {b.Count} | {b.MeanConfidence:F2} | {b.RightShare:F2} |")));
+            md.AddRange(bins.Select(b => b.Count == 0 ? $"| {b.Name} | 0 | – | – |" : string.Create(c, $"| {b.Name} | {b.Count} | {b.MeanConfidence:F2} | {b.RightShare:F2} |")));
             md.Add("");
             md.Add(string.Create(c, $"Brier score {brier:F3} (0 perfect; always stating 0.5 gives 0.25)."));
         }
