@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=${WORK:-bench/data/transfer}
-mkdir -p bench/results docs/images
+mkdir -p bench/results bench/reference-results docs/images
 BIN=$(mktemp -d)
 # A private copy of the binaries: a rebuild of the solution while this runs must not replace them underneath.
 dotnet publish bench/Xai4Mri.Bench -c Release -o "$BIN" -v q -nologo >/dev/null
@@ -17,3 +17,5 @@ for f in label-distribution intensity-histograms feature-embedding probe-learnin
   cp "$WORK/report-b/$f.png" "docs/images/analysis-$f.png"
 done
 $RUN analysis-timing --work "$WORK" --subjects 120 | tee bench/results/analysis-timing.md
+# The files docs/analysis-validation.md cites, where git tracks them (bench/results is ignored).
+cp "$WORK/analysis-outcomes.tsv" bench/results/analysis-validation.md bench/results/analysis-timing.md bench/reference-results/

@@ -174,15 +174,22 @@ internal static class TransferStudy
         return 0;
     }
 
-    /// <summary>The estimator for one strategy of the comparison, all with the same epoch budget.</summary>
-    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true, double validation = 0.1, double transferRate = 5e-4, bool augment = false)
+    /// <summary>
+    /// The estimator for one strategy of the comparison, all with the same epoch budget. With
+    /// <paramref name="multiclass"/> the label is a key (3 or more classes): FastTree one-versus-all on the features
+    /// (the key column must then be called "Label", the name one-versus-all gives its binary trainer's label), the
+    /// multiclass MriNetTransfer otherwise.
+    /// </summary>
+    internal static IEstimator<ITransformer> Strategy(MLContext ml, string strategy, string label, bool regression, MriNetModel pretrained, int epochs, int fineTune, bool restore = true, double validation = 0.1, double transferRate = 5e-4, bool augment = false, bool multiclass = false)
     {
         if (strategy == "features")
         {
             return ml.Transforms.MriNetFeaturize("Features", "Image", pretrained)
                 .Append(regression
                     ? (IEstimator<ITransformer>)ml.Regression.Trainers.FastTree(labelColumnName: label, featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5)
-                    : ml.BinaryClassification.Trainers.FastTree(labelColumnName: label, featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5));
+                    : multiclass
+                        ? ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5), labelColumnName: label)
+                        : ml.BinaryClassification.Trainers.FastTree(labelColumnName: label, featureColumnName: "Features", numberOfLeaves: 4, numberOfTrees: 100, minimumExampleCountPerLeaf: 5));
         }
         var options = new MriNetTransferTrainer.Options
         {
@@ -199,7 +206,8 @@ internal static class TransferStudy
             Augmentation = augment ? new AugmentationOptions { FlipProbability = 0.5, MaxShift = 2 } : null,
             Seed = 1,
         };
-        return regression ? ml.Regression.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
+        return regression ? ml.Regression.Trainers.MriNetTransfer(options)
+            : multiclass ? ml.MulticlassClassification.Trainers.MriNetTransfer(options) : ml.BinaryClassification.Trainers.MriNetTransfer(options);
     }
 
     /// <summary>
