@@ -133,8 +133,8 @@ def regret(recommended, best, chance, lower_is_better):
 def reliability(conf, right, bins):
     conf = np.asarray(conf, dtype=float)
     right = np.asarray(right, dtype=float)
-    # np.histogram's convention: [lo, hi) except the last bin, which is closed.
-    edges = np.linspace(0, 1, bins + 1)
+    # [k/B, (k+1)/B) except the last bin, which is closed; edges as k/B (np.linspace would give 0.6000000000000001).
+    edges = np.array([k / bins for k in range(bins + 1)])
     index = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, bins - 1)
     table = []
     ece = 0.0
