@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Microsoft.ML;
 using Xai4Mri.ML.Analysis;
+using Xai4Mri.ML.NetworkData;
 using static Xai4Mri.ML.Tests.Analysis.ScoreFixtures;
 
 namespace Xai4Mri.ML.Tests.Analysis;
@@ -114,6 +116,30 @@ public sealed class HScoreTests
             double h = HScore.Classification(f, labels, k);
             Assert.IsTrue(h >= 0 && h <= k - 1 + 1e-9, $"{name}: {h}");
         }
+    }
+
+    [TestMethod]
+    public void TransferabilityReportCarriesTheScorePerFeatureSet()
+    {
+        // 40 subjects: penultimate features follow the label, raw ones are noise, the earlier set is constant.
+        var random = new Random(3);
+        float[] age = [.. Enumerable.Range(0, 40).Select(i => 20f + i)];
+        float[][] penultimate = [.. age.Select(a => Enumerable.Range(0, 12).Select(j => (float)(((a - 40) / 10 * ((j % 3) - 1)) + random.NextDouble())).ToArray())];
+        float[][] raw = [.. age.Select(_ => Enumerable.Range(0, 30).Select(_ => (float)random.NextDouble()).ToArray())];
+        float[][] constant = [.. age.Select(_ => new[] { 0f })];
+        var ml = new MLContext(seed: 1);
+        var options = new TransferabilityOptions { Folds = 2, Seed = 1 };
+
+        var report = Transferability.Compute(ml, new AnalysisFeatures(penultimate, constant, raw, age, [], [], 0), new LabelColumn("age", LabelKind.Regression, []), options);
+        Assert.AreEqual(HScore.DefaultRegressionBins, report.HScoreBins);
+        CollectionAssert.AreEquivalent(new[] { Transferability.PenultimateName, Transferability.RawName }, report.HScore.Keys.ToArray(), "the constant set has none");
+        Assert.AreEqual(HScore.Regression(penultimate, age), report.HScore[Transferability.PenultimateName]);
+        Assert.IsGreaterThan(report.HScore[Transferability.RawName], report.HScore[Transferability.PenultimateName]);
+
+        float[] group = [.. age.Select(a => a < 40 ? 0f : 1f)];
+        var classes = Transferability.Compute(ml, new AnalysisFeatures(penultimate, constant, raw, group, [], [], 0), new LabelColumn("group", LabelKind.BinaryClassification, ["young", "old"]), options);
+        Assert.AreEqual(0, classes.HScoreBins);
+        Assert.AreEqual(HScore.Classification(penultimate, [.. group.Select(g => (int)g)], 2), classes.HScore[Transferability.PenultimateName]);
     }
 
     [TestMethod]

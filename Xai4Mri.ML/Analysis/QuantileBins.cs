@@ -25,15 +25,45 @@ internal static class QuantileBins
         {
             throw new ArgumentOutOfRangeException(nameof(bins), bins, $"bins is {bins}; binning needs at least 2.");
         }
+        int[] labels = Bin(values, bins);
+        if (labels.Length == 0 || labels.Max() < 1)
+        {
+            string why = values.Count < 2 ? "fewer than 2" : values.All(v => v == values[0]) ? "all equal" : "one value at every quantile edge";
+            throw new ArgumentException($"{paramName} leave a single bin ({values.Count} value(s), {why}); binning needs values that vary more.", paramName);
+        }
+        return labels;
+    }
+
+    /// <summary>As <see cref="Assign"/>, but false instead of an exception when the values leave a single bin.</summary>
+    /// <param name="values">Finite values.</param>
+    /// <param name="bins">Number of bins to aim for, at least 2.</param>
+    /// <param name="labels">One label per value, or empty when false.</param>
+    /// <returns>Whether at least 2 bins were kept.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> below 2.</exception>
+    /// <exception cref="ArgumentException">NaN or infinity.</exception>
+    public static bool TryAssign(IReadOnlyList<double> values, int bins, out int[] labels)
+    {
+        ScoreInput.Finite(values, nameof(values), "quantile binning");
+        if (bins < 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bins), bins, $"bins is {bins}; binning needs at least 2.");
+        }
+        labels = Bin(values, bins);
+        if (labels.Length == 0 || labels.Max() < 1)
+        {
+            labels = [];
+            return false;
+        }
+        return true;
+    }
+
+    private static int[] Bin(IReadOnlyList<double> values, int bins)
+    {
         double[] sorted = [.. values.OrderBy(v => v)];
         double[] edges = sorted.Length == 0 ? [] : [.. Enumerable.Range(1, bins - 1).Select(k => Quantile(sorted, k / (double)bins))];
         // The number of edges at or below a value: NumPy's searchsorted(edges, value, side="right").
         int[] raw = [.. values.Select(v => edges.Count(e => e <= v))];
         int[] used = [.. raw.Distinct().Order()];
-        if (used.Length < 2)
-        {
-            throw new ArgumentException($"{paramName} leave a single bin ({values.Count} value(s), {(values.Count > 0 && values.All(v => v == values[0]) ? "all equal" : "one value at every quantile edge")}); binning needs values that vary more.", paramName);
-        }
         return [.. raw.Select(r => Array.BinarySearch(used, r))];
     }
 
