@@ -12,7 +12,7 @@ namespace Xai4Mri.ML.Analysis;
 /// <para>
 /// With N (20–300 subjects) below the feature dimension the sample covariance is singular and the plain H-score
 /// saturates: once D ≥ N − 1 it equals k − 1 for any features (the pseudo-inverse explains every class perfectly).
-/// Following Ibrahim, Ponomareva and Fei (2022, "Newer is not always better"), the covariance is therefore shrunk:
+/// Following Ibrahim, Ponomareva and Mazumder (ECML PKDD 2022, "Newer is not always better"), the covariance is therefore shrunk:
 /// cov_α = (1 − α) S + α μ I with μ = tr(S)/D and α the Ledoit–Wolf (2004) coefficient, and the score is
 /// tr(cov_α⁻¹ (1 − α) cov(E[f | y])). α is estimated from the data (no tuning parameter); an overload takes a fixed α,
 /// and α = 0 is Bao et al.'s original (with a pseudo-inverse).
