@@ -12,7 +12,7 @@ public sealed class ValidationStatisticsTests
     {
         var cases = Cases("rank");
         CollectionAssert.AreEquivalent(
-            new[] { "ties_both_12", "ties_one_side_10", "integer_ties_40", "six_scenarios_exact", "six_scenarios_rounded", "reversed_no_ties_7" },
+            new[] { "ties_both_12", "ties_one_side_10", "integer_ties_40", "six_scenarios_exact", "six_scenarios_rounded", "reversed_no_ties_7", "ties_both_8" },
             cases.Keys.ToArray());
         foreach (var (name, c) in cases)
         {
@@ -21,6 +21,32 @@ public sealed class ValidationStatisticsTests
             Close(c.GetProperty("expected_spearman").GetDouble(), RankCorrelation.Spearman(a, b), 1e-12, $"{name}: Spearman");
             Close(c.GetProperty("expected_kendall_tau_b").GetDouble(), RankCorrelation.KendallTauB(a, b), 1e-12, $"{name}: Kendall tau-b");
         }
+    }
+
+    [TestMethod]
+    public void ExactPermutationPValuesMatchSciPy()
+    {
+        var cases = Cases("rank").Where(c => c.Value.TryGetProperty("expected_spearman_p_greater", out _)).ToList();
+        Assert.HasCount(4, cases);
+        foreach (var (name, c) in cases)
+        {
+            double[] a = Doubles(c.GetProperty("a")), b = Doubles(c.GetProperty("b"));
+            Close(c.GetProperty("expected_spearman_p_greater").GetDouble(), RankCorrelation.SpearmanPValue(a, b), 1e-12, $"{name}: Spearman p");
+            Close(c.GetProperty("expected_kendall_tau_b_p_greater").GetDouble(), RankCorrelation.KendallTauBPValue(a, b), 1e-12, $"{name}: Kendall p");
+        }
+    }
+
+    [TestMethod]
+    public void RandomPermutationPValueIsCloseToTheExactOneAndSeeded()
+    {
+        // 8 values: 40,320 pairings; 4,000 random ones estimate the exact p within a few binomial standard errors.
+        var c = Cases("rank")["ties_both_8"];
+        double[] a = Doubles(c.GetProperty("a")), b = Doubles(c.GetProperty("b"));
+        double exact = c.GetProperty("expected_spearman_p_greater").GetDouble();
+        double sampled = RankCorrelation.SpearmanPValue(a, b, resamples: 4000, seed: 3);
+        Assert.AreEqual(exact, sampled, 4 * Math.Sqrt(exact * (1 - exact) / 4000) + (1.0 / 4001), $"exact {exact}, sampled {sampled}");
+        Assert.AreEqual(sampled, RankCorrelation.SpearmanPValue(a, b, resamples: 4000, seed: 3), "same seed, same value");
+        Assert.IsGreaterThan(0, sampled, "never 0: the observed pairing counts");
     }
 
     [TestMethod]
@@ -106,6 +132,7 @@ public sealed class ValidationStatisticsTests
         Expect<ArgumentException>("a", "needs at least 2 pairs; got 1", () => RankCorrelation.KendallTauB([1], [1]));
         Expect<ArgumentException>("b", "b[1] is NaN; a rank correlation needs finite values", () => RankCorrelation.Spearman([1, 2, 3], [1, double.NaN, 3]));
         Expect<ArgumentException>("a", "a has all values equal (2); a rank correlation is undefined", () => RankCorrelation.KendallTauB([2, 2, 2], [1, 2, 3]));
+        Expect<ArgumentOutOfRangeException>("resamples", "resamples is 0", () => RankCorrelation.SpearmanPValue([1, 2, 3], [1, 2, 3], resamples: 0));
         Expect<ArgumentException>("best", "recommended 5 beats best 6", () => Regret.Of(5, 6, 10, lowerIsBetter: true));
         Expect<ArgumentException>("scores (recommended, best, chance)", "scores (recommended, best, chance)[2] is NaN", () => Regret.Of(5, 5, double.NaN, lowerIsBetter: true));
         Expect<ArgumentOutOfRangeException>("tolerance", "tolerance is 1; it must lie in [0, 1)", () => Regret.IsWithin(5, 5, lowerIsBetter: true, tolerance: 1));

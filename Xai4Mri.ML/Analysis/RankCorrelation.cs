@@ -1,3 +1,5 @@
+using Xai4Mri.ML.NetworkData;
+
 namespace Xai4Mri.ML.Analysis;
 
 /// <summary>Spearman's ρ and Kendall's τ-b with ties, as SciPy's <c>spearmanr</c> and <c>kendalltau</c> compute them, for validating scores against outcomes.</summary>
@@ -7,6 +9,9 @@ namespace Xai4Mri.ML.Analysis;
 /// </remarks>
 internal static class RankCorrelation
 {
+    /// <summary>Permutations a p-value may use: every one of the n! pairings up to n = 8 (40,320), a seeded random sample beyond.</summary>
+    public const int DefaultResamples = 100_000;
+
     /// <summary>Ranks 1 .. n, tied values sharing the mean of the ranks they span (SciPy's <c>rankdata</c>, method "average").</summary>
     /// <param name="values">Finite values.</param>
     /// <returns>One rank per value.</returns>
@@ -92,6 +97,76 @@ internal static class RankCorrelation
             }
         }
         return (concordant - discordant) / Math.Sqrt((double)(pairs - tiedA) * (pairs - tiedB));
+    }
+
+    /// <summary>
+    /// One-sided permutation p-value of Spearman's ρ: the share of pairings of <paramref name="a"/> with
+    /// <paramref name="b"/> whose ρ is at least the observed one (SciPy's <c>permutation_test</c>, pairings, "greater").
+    /// </summary>
+    /// <param name="a">Finite values.</param>
+    /// <param name="b">As many finite values.</param>
+    /// <param name="resamples">Exact over all n! pairings when n! ≤ resamples; else this many seeded random pairings, p = (hits + 1) / (resamples + 1).</param>
+    /// <param name="seed">Seed of the random pairings.</param>
+    /// <returns>p in (0, 1]: how often an unrelated order would agree at least this well. With 6 scenarios the smallest possible is 1/720.</returns>
+    /// <exception cref="ArgumentException">As <see cref="Spearman"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resamples"/> below 1.</exception>
+    public static double SpearmanPValue(IReadOnlyList<double> a, IReadOnlyList<double> b, int resamples = DefaultResamples, int seed = 1) =>
+        PermutationPValue(a, b, Spearman, resamples, seed);
+
+    /// <summary>One-sided permutation p-value of Kendall's τ-b, as <see cref="SpearmanPValue"/>.</summary>
+    /// <param name="a">Finite values.</param>
+    /// <param name="b">As many finite values.</param>
+    /// <param name="resamples">Exact when n! ≤ resamples, else this many seeded random pairings.</param>
+    /// <param name="seed">Seed of the random pairings.</param>
+    /// <returns>p in (0, 1].</returns>
+    /// <exception cref="ArgumentException">As <see cref="Spearman"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="resamples"/> below 1.</exception>
+    public static double KendallTauBPValue(IReadOnlyList<double> a, IReadOnlyList<double> b, int resamples = DefaultResamples, int seed = 1) =>
+        PermutationPValue(a, b, KendallTauB, resamples, seed);
+
+    private static double PermutationPValue(IReadOnlyList<double> a, IReadOnlyList<double> b, Func<IReadOnlyList<double>, IReadOnlyList<double>, double> statistic, int resamples, int seed)
+    {
+        if (resamples < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(resamples), resamples, $"resamples is {resamples}; it must be at least 1.");
+        }
+        double observed = statistic(a, b);
+        // SciPy's tolerance: permutations that tie the observed value up to rounding count as at least as extreme.
+        double threshold = observed - Math.Max(1e-14, Math.Abs(1e-14 * observed));
+        double[] permuted = [.. a];
+        int n = permuted.Length;
+        double factorial = Enumerable.Range(1, n).Aggregate(1.0, (f, k) => f * k);
+        long hits = 0;
+        if (factorial <= resamples)
+        {
+            // Heap's algorithm: every permutation once, each from the last by one swap.
+            var counters = new int[n];
+            hits += statistic(permuted, b) >= threshold ? 1 : 0;
+            for (int i = 1; i < n;)
+            {
+                if (counters[i] < i)
+                {
+                    int j = i % 2 == 0 ? 0 : counters[i];
+                    (permuted[j], permuted[i]) = (permuted[i], permuted[j]);
+                    hits += statistic(permuted, b) >= threshold ? 1 : 0;
+                    counters[i]++;
+                    i = 1;
+                }
+                else
+                {
+                    counters[i] = 0;
+                    i++;
+                }
+            }
+            return hits / factorial;
+        }
+        var random = new SplitRandom(seed);
+        for (int r = 0; r < resamples; r++)
+        {
+            random.Shuffle(permuted);
+            hits += statistic(permuted, b) >= threshold ? 1 : 0;
+        }
+        return (hits + 1) / (resamples + 1.0);
     }
 
     private static void Check(IReadOnlyList<double> a, IReadOnlyList<double> b)

@@ -10,7 +10,8 @@ Every value is computed from the published definitions with plain NumPy / SciPy,
   empirical prediction, with explicit loops over classes.
 * NCE (Tran et al., ICCV 2019): the negative conditional entropy -H(Y | Z) from the joint counts.
 * Source distributions of an age regressor (our adaptation): Gaussian bin masses from scipy.stats.norm.
-* Spearman's rho and Kendall's tau-b: scipy.stats.spearmanr / kendalltau on inputs with ties.
+* Spearman's rho and Kendall's tau-b: scipy.stats.spearmanr / kendalltau on inputs with ties; their one-sided exact
+  permutation p-values with scipy.stats.permutation_test (pairings).
 * Regret, the reliability table, the Brier score and the expected calibration error: NumPy, from the formulas.
 
 Run from the repository root with /usr/bin/python3 (numpy 1.24, scipy 1.10, float64). Deterministic: two runs
@@ -256,9 +257,17 @@ def main():
     def add_rank(name, a, b):
         rho = stats.spearmanr(a, b)
         tau = stats.kendalltau(a, b)  # tau-b, scipy's default variant
-        ranks.append({"name": name, "a": list(map(float, a)), "b": list(map(float, b)),
-                      "expected_spearman": float(rho.correlation), "expected_kendall_tau_b": float(tau.correlation),
-                      "expected_ranks_a": stats.rankdata(a).tolist()})
+        case = {"name": name, "a": list(map(float, a)), "b": list(map(float, b)),
+                "expected_spearman": float(rho.correlation), "expected_kendall_tau_b": float(tau.correlation),
+                "expected_ranks_a": stats.rankdata(a).tolist()}
+        if len(a) <= 8:
+            # One-sided exact permutation p-values: every pairing of a with b (n! <= n_resamples makes scipy exact).
+            for key, fn in (("spearman", lambda x: stats.spearmanr(x, b).correlation),
+                            ("kendall_tau_b", lambda x: stats.kendalltau(x, b).correlation)):
+                test = stats.permutation_test((np.asarray(a, dtype=float),), fn, permutation_type="pairings",
+                                              alternative="greater", n_resamples=100000, vectorized=False)
+                case[f"expected_{key}_p_greater"] = float(test.pvalue)
+        ranks.append(case)
 
     add_rank("ties_both_12", [1, 2, 2, 3, 4, 4, 4, 5, 6, 7, 7, 8], [2, 1, 3, 3, 5, 4, 6, 6, 6, 9, 8, 8])
     add_rank("ties_one_side_10", [0.5, 0.1, 0.1, 0.9, 0.3, 0.3, 0.3, 0.7, 0.2, 0.8], list(range(10)))
@@ -270,6 +279,7 @@ def main():
     add_rank("six_scenarios_exact", expected, exact)
     add_rank("six_scenarios_rounded", expected, [round(v, 2) for v in exact])
     add_rank("reversed_no_ties_7", [1, 2, 3, 4, 5, 6, 7], [7, 6, 5, 4, 3, 2, 1])
+    add_rank("ties_both_8", [0.2, 0.5, 0.5, 0.1, 0.9, 0.7, 0.7, 0.3], [1, 3, 2, 1, 4, 4, 3, 2])
     doc["rank"] = ranks
 
     reg = []
