@@ -67,6 +67,7 @@ public sealed class ValidationStatisticsTests
         {
             var r = Regret.Of(c.GetProperty("recommended").GetDouble(), c.GetProperty("best").GetDouble(), c.GetProperty("chance").GetDouble(), c.GetProperty("lower_is_better").GetBoolean());
             Close(c.GetProperty("expected_raw").GetDouble(), r.Raw, 1e-12, $"{name}: raw");
+            Close(c.GetProperty("expected_skill").GetDouble(), r.Skill, 1e-9, $"{name}: in skill units");
             var fraction = c.GetProperty("expected_fraction");
             if (fraction.ValueKind == System.Text.Json.JsonValueKind.Null)
             {
@@ -100,10 +101,19 @@ public sealed class ValidationStatisticsTests
         double[] confidence = Doubles(c.GetProperty("confidence"));
         bool[] right = [.. c.GetProperty("right").EnumerateArray().Select(e => e.GetBoolean())];
         int bins = c.GetProperty("bins").GetInt32();
-        var table = Calibration.Reliability(confidence, right, bins);
-        var expected = c.GetProperty("expected_table").EnumerateArray().ToArray();
+        CompareTables(c.GetProperty("expected_table"), Calibration.Reliability(confidence, right, bins), confidence.Length);
+        double[] levels = Doubles(c.GetProperty("level_edges"));
+        CompareTables(c.GetProperty("expected_level_table"), Calibration.Reliability(confidence, right, levels), confidence.Length);
+        Close(c.GetProperty("expected_brier").GetDouble(), Calibration.Brier(confidence, right), 1e-12, "Brier");
+        Close(c.GetProperty("expected_ece").GetDouble(), Calibration.ExpectedCalibrationError(confidence, right, bins), 1e-12, "ECE");
+        Close(c.GetProperty("expected_level_ece").GetDouble(), Calibration.ExpectedCalibrationError(confidence, right, levels), 1e-12, "ECE over the levels");
+    }
+
+    private static void CompareTables(System.Text.Json.JsonElement expectedTable, IReadOnlyList<ReliabilityBin> table, int calls)
+    {
+        var expected = expectedTable.EnumerateArray().ToArray();
         Assert.HasCount(expected.Length, table);
-        for (int b = 0; b < bins; b++)
+        for (int b = 0; b < expected.Length; b++)
         {
             Assert.AreEqual(expected[b].GetProperty("lower").GetDouble(), table[b].Lower, $"bin {b} lower");
             Assert.AreEqual(expected[b].GetProperty("upper").GetDouble(), table[b].Upper, $"bin {b} upper");
@@ -111,9 +121,7 @@ public sealed class ValidationStatisticsTests
             Close(expected[b].GetProperty("mean_confidence").GetDouble(), table[b].MeanConfidence, 1e-12, $"bin {b} mean confidence");
             Close(expected[b].GetProperty("fraction_right").GetDouble(), table[b].FractionRight, 1e-12, $"bin {b} fraction right");
         }
-        Assert.AreEqual(confidence.Length, table.Sum(r => r.Count), "every call in one bin (0 and 1 included)");
-        Close(c.GetProperty("expected_brier").GetDouble(), Calibration.Brier(confidence, right), 1e-12, "Brier");
-        Close(c.GetProperty("expected_ece").GetDouble(), Calibration.ExpectedCalibrationError(confidence, right, bins), 1e-12, "ECE");
+        Assert.AreEqual(calls, table.Sum(r => r.Count), "every call in one bin (0 and 1 included)");
     }
 
     [TestMethod]
@@ -140,5 +148,7 @@ public sealed class ValidationStatisticsTests
         Expect<ArgumentException>("confidence", "confidence[0] is 1.2; a confidence must lie in [0, 1]", () => Calibration.Reliability([1.2], [true], 5));
         Expect<ArgumentException>("confidence", "confidence is empty", () => Calibration.Brier([], []));
         Expect<ArgumentOutOfRangeException>("bins", "bins is 0", () => Calibration.Reliability([0.5], [true], 0));
+        Expect<ArgumentException>("edges", "edges[1] is 0.7; edges must increase strictly inside (0, 1)", () => Calibration.Reliability([0.5], [true], [0.7, 0.7]));
+        Expect<ArgumentException>("edges", "edges[0] is 1", () => Calibration.Reliability([0.5], [true], [1.0]));
     }
 }

@@ -15,23 +15,47 @@ internal static class Calibration
     /// <param name="confidence">Stated probability of being right, per call, in [0, 1].</param>
     /// <param name="right">Whether each call was right.</param>
     /// <param name="bins">Number of bins, at least 1.</param>
-    /// <returns>One row per bin, empty bins included, in order of confidence.</returns>
+    /// <returns>One row per bin, [b/B, (b + 1)/B), empty bins included, in order of confidence.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="bins"/> below 1.</exception>
     /// <exception cref="ArgumentException">Length mismatch, no calls, or a confidence outside [0, 1].</exception>
     public static IReadOnlyList<ReliabilityBin> Reliability(IReadOnlyList<double> confidence, IReadOnlyList<bool> right, int bins)
     {
-        Check(confidence, right);
         if (bins < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(bins), bins, $"bins is {bins}; it must be at least 1.");
         }
-        var rows = new List<ReliabilityBin>(bins);
-        for (int b = 0; b < bins; b++)
+        return Reliability(confidence, right, [.. Enumerable.Range(1, bins - 1).Select(k => k / (double)bins)]);
+    }
+
+    /// <summary>
+    /// The calls binned by stated confidence at the given interior edges: [0, e₁), [e₁, e₂), …, [eₘ, 1] — e.g. 0.7 and
+    /// 0.9 for the recommendation's low, medium and high levels.
+    /// </summary>
+    /// <param name="confidence">Stated probability of being right, per call, in [0, 1].</param>
+    /// <param name="right">Whether each call was right.</param>
+    /// <param name="edges">Interior edges, strictly increasing inside (0, 1); empty for one bin.</param>
+    /// <returns>One row per bin, empty bins included, in order of confidence.</returns>
+    /// <exception cref="ArgumentException">Length mismatch, no calls, a confidence outside [0, 1], or edges not increasing inside (0, 1).</exception>
+    public static IReadOnlyList<ReliabilityBin> Reliability(IReadOnlyList<double> confidence, IReadOnlyList<bool> right, IReadOnlyList<double> edges)
+    {
+        Check(confidence, right);
+        ArgumentNullException.ThrowIfNull(edges);
+        for (int i = 0; i < edges.Count; i++)
         {
-            int[] members = [.. Enumerable.Range(0, confidence.Count).Where(i => Bin(confidence[i], bins) == b)];
+            if (!(edges[i] > (i == 0 ? 0 : edges[i - 1]) && edges[i] < 1))
+            {
+                throw new ArgumentException($"edges[{i}] is {ScoreInput.Invariant(edges[i])}; edges must increase strictly inside (0, 1).", nameof(edges));
+            }
+        }
+        double[] bounds = [0, .. edges, 1];
+        var rows = new List<ReliabilityBin>(edges.Count + 1);
+        for (int b = 0; b <= edges.Count; b++)
+        {
+            // The bin of a confidence is the number of interior edges at or below it, so the last bin includes 1.
+            int[] members = [.. Enumerable.Range(0, confidence.Count).Where(i => edges.Count(e => e <= confidence[i]) == b)];
             rows.Add(new ReliabilityBin(
-                b / (double)bins,
-                (b + 1) / (double)bins,
+                bounds[b],
+                bounds[b + 1],
                 members.Length,
                 members.Length == 0 ? double.NaN : members.Average(i => confidence[i]),
                 members.Length == 0 ? double.NaN : members.Average(i => right[i] ? 1.0 : 0.0)));
@@ -55,14 +79,21 @@ internal static class Calibration
     /// <param name="right">Whether each call was right.</param>
     /// <param name="bins">Number of equal-width bins, at least 1.</param>
     /// <returns>The error in [0, 1]; 0 calibrated.</returns>
-    /// <exception cref="ArgumentException">As <see cref="Reliability"/>.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Reliability(IReadOnlyList{double}, IReadOnlyList{bool}, int)"/>.</exception>
     public static double ExpectedCalibrationError(IReadOnlyList<double> confidence, IReadOnlyList<bool> right, int bins) =>
-        Reliability(confidence, right, bins).Where(r => r.Count > 0)
-            .Sum(r => r.Count / (double)confidence.Count * Math.Abs(r.FractionRight - r.MeanConfidence));
+        WeightedGap(Reliability(confidence, right, bins), confidence.Count);
 
-    // [b/B, (b+1)/B), the last bin closed at 1: the number of interior edges k/B at or below the confidence, compared
-    // with the edges themselves so that a confidence of exactly 0.6 is in the bin that starts at 3/5.
-    private static int Bin(double confidence, int bins) => Enumerable.Range(1, bins - 1).Count(k => k / (double)bins <= confidence);
+    /// <summary>The expected calibration error over the bins at <paramref name="edges"/> (as <see cref="Reliability(IReadOnlyList{double}, IReadOnlyList{bool}, IReadOnlyList{double})"/>).</summary>
+    /// <param name="confidence">Stated probability of being right, per call, in [0, 1].</param>
+    /// <param name="right">Whether each call was right.</param>
+    /// <param name="edges">Interior edges, strictly increasing inside (0, 1).</param>
+    /// <returns>The error in [0, 1]; 0 calibrated.</returns>
+    /// <exception cref="ArgumentException">As the <see cref="Reliability(IReadOnlyList{double}, IReadOnlyList{bool}, IReadOnlyList{double})"/> overload.</exception>
+    public static double ExpectedCalibrationError(IReadOnlyList<double> confidence, IReadOnlyList<bool> right, IReadOnlyList<double> edges) =>
+        WeightedGap(Reliability(confidence, right, edges), confidence.Count);
+
+    private static double WeightedGap(IReadOnlyList<ReliabilityBin> table, int calls) =>
+        table.Where(r => r.Count > 0).Sum(r => r.Count / (double)calls * Math.Abs(r.FractionRight - r.MeanConfidence));
 
     private static void Check(IReadOnlyList<double> confidence, IReadOnlyList<bool> right)
     {

@@ -11,7 +11,7 @@ internal static class Regret
     /// <param name="best">The best actual score among the strategies compared, the recommended one included.</param>
     /// <param name="chance">The score without features (the training mean's MAE, 1/k balanced accuracy).</param>
     /// <param name="lowerIsBetter">True for errors such as MAE, false for balanced accuracy.</param>
-    /// <returns>The shortfall in raw units and as a share of the chance-to-best gap.</returns>
+    /// <returns>The shortfall in raw units, as a share of the chance-to-best gap, and in skill units.</returns>
     /// <exception cref="ArgumentException">A value not finite, or <paramref name="recommended"/> better than <paramref name="best"/> (then best was not the best).</exception>
     public static RegretValue Of(double recommended, double best, double chance, bool lowerIsBetter)
     {
@@ -22,7 +22,9 @@ internal static class Regret
             throw new ArgumentException($"recommended {ScoreInput.Invariant(recommended)} beats best {ScoreInput.Invariant(best)}; best must be the best of a set that includes the recommended strategy.", nameof(best));
         }
         double gap = lowerIsBetter ? chance - best : best - chance;
-        return new RegretValue(raw, gap > 0 ? raw / gap : double.NaN);
+        // Skill is 1 − score/chance for an error and (score − chance)/(1 − chance) for an accuracy (Recommender.Skill).
+        double skillScale = lowerIsBetter ? chance : 1 - chance;
+        return new RegretValue(raw, gap > 0 ? raw / gap : double.NaN, skillScale > 0 ? raw / skillScale : double.NaN);
     }
 
     /// <summary>

@@ -125,17 +125,25 @@ def soft_bins(pred, edges, mae):
 
 # ---------------------------------------------------------------- regret, calibration
 
+def skill(score, chance, lower_is_better):
+    """docs/analysis.md: 1 - score/chance for MAE, (score - chance)/(1 - chance) for balanced accuracy."""
+    return 1 - score / chance if lower_is_better else (score - chance) / (1 - chance)
+
+
 def regret(recommended, best, chance, lower_is_better):
     raw = recommended - best if lower_is_better else best - recommended
     gap = chance - best if lower_is_better else best - chance
-    return raw, (raw / gap if gap > 0 else None)
+    # In skill units: the difference of the two skills.
+    return raw, (raw / gap if gap > 0 else None), skill(best, chance, lower_is_better) - skill(recommended, chance, lower_is_better)
 
 
-def reliability(conf, right, bins):
+def reliability(conf, right, bins, edges=None):
     conf = np.asarray(conf, dtype=float)
     right = np.asarray(right, dtype=float)
-    # [k/B, (k+1)/B) except the last bin, which is closed; edges as k/B (np.linspace would give 0.6000000000000001).
-    edges = np.array([k / bins for k in range(bins + 1)])
+    # [e_k, e_k+1) except the last bin, which is closed; equal-width edges as k/B (np.linspace would give
+    # 0.6000000000000001 for 3/5).
+    edges = np.array([0.0] + ([k / bins for k in range(1, bins)] if edges is None else list(edges)) + [1.0])
+    bins = len(edges) - 1
     index = np.clip(np.searchsorted(edges, conf, side="right") - 1, 0, bins - 1)
     table = []
     ece = 0.0
@@ -290,16 +298,19 @@ def main():
         ("balanced_accuracy_c", 0.526, 0.604, 0.5, False),
         ("balanced_accuracy_recommended_chance", 0.5, 0.59, 0.5, False),
     ]:
-        raw, frac = regret(recommended, best, chance, lower)
+        raw, frac, in_skill = regret(recommended, best, chance, lower)
         reg.append({"name": name, "recommended": recommended, "best": best, "chance": chance, "lower_is_better": lower,
-                    "expected_raw": raw, "expected_fraction": frac})
+                    "expected_raw": raw, "expected_fraction": frac, "expected_skill": in_skill})
     doc["regret"] = reg
 
     conf = [0.95, 0.97, 0.5, 0.52, 0.71, 0.88, 1.0, 0.0, 0.2, 0.4, 0.6, 0.8, 0.99, 0.61]
     right = [True, True, False, True, True, False, True, False, False, True, True, True, True, False]
     table, brier, ece = reliability(conf, right, 5)
+    levels, _, level_ece = reliability(conf, right, None, edges=[0.7, 0.9])
     doc["calibration"] = {"name": "fourteen_calls_5bins", "confidence": conf, "right": right, "bins": 5,
-                          "expected_table": table, "expected_brier": brier, "expected_ece": ece}
+                          "expected_table": table, "expected_brier": brier, "expected_ece": ece,
+                          # The recommendation's levels: low < 0.7 <= medium < 0.9 <= high.
+                          "level_edges": [0.7, 0.9], "expected_level_table": levels, "expected_level_ece": level_ece}
 
     with open(OUT, "w", encoding="utf-8") as fh:
         json.dump(doc, fh, indent=1)
