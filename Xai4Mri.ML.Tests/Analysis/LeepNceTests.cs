@@ -11,7 +11,7 @@ public sealed class LeepNceTests
     public void LeepMatchesNumPyReference()
     {
         var cases = Cases("leep");
-        CollectionAssert.AreEquivalent(new[] { "leep_softmax_50x6_3class", "leep_empty_source_class_50x7" }, cases.Keys.ToArray());
+        CollectionAssert.AreEquivalent(new[] { "leep_softmax_50x6_3class", "leep_empty_source_class_50x7", "leep_single_member_class_50x6" }, cases.Keys.ToArray());
         foreach (var (name, c) in cases)
         {
             double leep = Leep.Score(Matrix(c.GetProperty("probabilities")), Ints(c.GetProperty("labels")), c.GetProperty("class_count").GetInt32());
@@ -25,7 +25,7 @@ public sealed class LeepNceTests
     public void NceMatchesNumPyReference()
     {
         var cases = Cases("nce");
-        CollectionAssert.AreEquivalent(new[] { "nce_60_5source_3class", "nce_determined_12" }, cases.Keys.ToArray());
+        CollectionAssert.AreEquivalent(new[] { "nce_60_5source_3class", "nce_determined_12", "nce_single_member_class_60" }, cases.Keys.ToArray());
         foreach (var (name, c) in cases)
         {
             double nce = Nce.Score(Ints(c.GetProperty("source")), c.GetProperty("source_count").GetInt32(), Ints(c.GetProperty("labels")), c.GetProperty("class_count").GetInt32());

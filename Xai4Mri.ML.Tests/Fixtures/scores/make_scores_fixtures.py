@@ -229,6 +229,11 @@ def main():
     theta0 = np.hstack([theta[:, :3], np.zeros((50, 1)), theta[:, 3:]])
     leep_cases.append({"name": "leep_empty_source_class_50x7", "probabilities": theta0.tolist(), "labels": target.tolist(),
                        "class_count": 3, "expected": leep(theta0, target, 3)})
+    # Degenerate: target class 3 has a single member.
+    single = target.copy()
+    single[7] = 3
+    leep_cases.append({"name": "leep_single_member_class_50x6", "probabilities": theta.tolist(), "labels": single.tolist(),
+                       "class_count": 4, "expected": leep(theta, single, 4)})
 
     # An age regressor as the source: predictions for 40 subjects, validation MAE 6 years, 6 bins over 20-80.
     true_age = rng.uniform(20, 80, 40)
@@ -253,6 +258,10 @@ def main():
     doc["nce"] = [
         {"name": "nce_60_5source_3class", "source": src.tolist(), "source_count": 5, "labels": target.tolist(),
          "class_count": 3, "expected": nce(src, 5, target, 3)},
+        # Degenerate: target class 3 has a single member.
+        {"name": "nce_single_member_class_60", "source": src.tolist(), "source_count": 5,
+         "labels": np.where(np.arange(60) == 11, 3, target).tolist(), "class_count": 4,
+         "expected": nce(src, 5, np.where(np.arange(60) == 11, 3, target), 4)},
         # Target fully determined by the source: -H(Y|Z) = 0.
         {"name": "nce_determined_12", "source": [0, 0, 1, 1, 2, 2, 0, 1, 2, 0, 1, 2], "source_count": 3,
          "labels": [1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 1], "class_count": 2,
