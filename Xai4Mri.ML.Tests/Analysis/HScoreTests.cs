@@ -153,6 +153,8 @@ public sealed class HScoreTests
         Expect<ArgumentException>("labels", "labels[3] is 2, outside 0..1", () => HScore.Classification(f, [0, 1, 0, 2], 2));
         Expect<ArgumentException>("features", "H-score needs at least 2 samples; features has 1 row(s)", () => HScore.Classification(new double[,] { { 1, 2 } }, [0], 2));
         Expect<ArgumentException>("features", "every feature column is constant", () => HScore.Classification(new double[,] { { 1, 2 }, { 1, 2 }, { 1, 2 } }, [0, 1, 1], 2));
+        // 0.1 three times has a computed mean that is not 0.1 in the last bit: still constant.
+        Expect<ArgumentException>("features", "every feature column is constant", () => HScore.Classification(new double[,] { { 0.1 }, { 0.1 }, { 0.1 } }, [0, 1, 1], 2));
         Expect<ArgumentOutOfRangeException>("shrinkage", "shrinkage is 1.5; it must lie in [0, 1]", () => HScore.Classification(f, [0, 1, 0, 1], 2, 1.5));
         Expect<ArgumentOutOfRangeException>("shrinkage", "shrinkage is NaN", () => HScore.Classification(f, [0, 1, 0, 1], 2, double.NaN));
         Expect<ArgumentException>("features", "features[1] has 1 values but features[0] has 2", () => HScore.Classification([[1f, 2f], [3f], [5f, 6f]], [0, 1, 0], 2));

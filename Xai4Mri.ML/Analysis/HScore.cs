@@ -106,15 +106,14 @@ internal static class HScore
         int[] counts = ScoreInput.Classes(labels, classCount, nameof(labels), nameof(classCount));
         int n = features.GetLength(0), d = features.GetLength(1);
 
-        var x = Centred(features);
-        var gram = x.TransposeAndMultiply(x);
-        double traceS = gram.Trace() / n;
-        double mu = traceS / d;
-        if (!(mu > 0))
+        var x = Centred(features, out bool anyVaries);
+        if (!anyVaries)
         {
-            // Every column constant: no covariance to measure anything in.
+            // No covariance to measure anything in.
             throw new ArgumentException("every feature column is constant; the H-score needs features that vary.", nameof(features));
         }
+        var gram = x.TransposeAndMultiply(x);
+        double mu = gram.Trace() / n / d;
         double alpha = shrinkage ?? LedoitWolf(gram, n, d, mu);
 
         // X cov_α⁻¹ Xᵀ = U diag(λ / (c + aλ)) Uᵀ for the Gram matrix X Xᵀ = U Λ Uᵀ, with cov_α = c I + a XᵀX.
@@ -152,13 +151,18 @@ internal static class HScore
         return beta > 0 ? beta / delta : 0;
     }
 
-    private static Matrix<double> Centred(double[,] features)
+    // Columns minus their means; a constant column becomes exactly 0 (its computed mean can differ from the value
+    // in the last bit, and that rounding must not count as variation).
+    private static Matrix<double> Centred(double[,] features, out bool anyVaries)
     {
         var x = Matrix<double>.Build.DenseOfArray(features);
+        anyVaries = false;
         for (int j = 0; j < x.ColumnCount; j++)
         {
             var column = x.Column(j);
-            x.SetColumn(j, column - column.Average());
+            bool varies = column.Minimum() != column.Maximum();
+            anyVaries |= varies;
+            x.SetColumn(j, varies ? column - column.Average() : Vector<double>.Build.Dense(column.Count));
         }
         return x;
     }
