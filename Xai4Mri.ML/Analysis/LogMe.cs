@@ -1,4 +1,3 @@
-using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Xai4Mri.ML.Analysis;
@@ -44,7 +43,7 @@ internal static class LogMe
         {
             if (!double.IsFinite(targets[i]))
             {
-                throw new ArgumentException($"targets[{i}] is {Invariant(targets[i])}; LogME needs finite values.", nameof(targets));
+                throw new ArgumentException($"targets[{i}] is {ScoreInput.Invariant(targets[i])}; LogME needs finite values.", nameof(targets));
             }
         }
         if (targets.All(v => v == 0))
@@ -63,7 +62,7 @@ internal static class LogMe
     public static double Regression(float[][] features, float[] targets)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        return Regression(ToMatrix(features), Array.ConvertAll(targets, v => (double)v));
+        return Regression(ScoreInput.Matrix(features), Array.ConvertAll(targets, v => (double)v));
     }
 
     /// <summary>LogME of a classification target: the mean over classes of the evidence of each class's one-hot indicator.</summary>
@@ -119,63 +118,21 @@ internal static class LogMe
     /// <returns>The same value as <see cref="Classification(double[,], int[], int)"/> on the widened values.</returns>
     /// <exception cref="ArgumentException">Ragged rows, or any problem <see cref="Classification(double[,], int[], int)"/> reports.</exception>
     public static double Classification(float[][] features, int[] labels, int classCount) =>
-        Classification(ToMatrix(features), labels, classCount);
+        Classification(ScoreInput.Matrix(features), labels, classCount);
 
     private static void CheckFeatures(double[,] features, int rows, string rowsName)
     {
-        int n = features.GetLength(0), d = features.GetLength(1);
-        if (n != rows)
-        {
-            throw new ArgumentException($"features has {n} rows but {rowsName} has {rows} values; they must match.", rowsName);
-        }
-        if (n < 2)
-        {
-            throw new ArgumentException($"LogME needs at least 2 samples; features has {n} row(s).", nameof(features));
-        }
-        if (d < 1)
-        {
-            throw new ArgumentException("features has no columns.", nameof(features));
-        }
+        ScoreInput.Features(features, rows, rowsName, "LogME");
         bool anyNonZero = false;
-        for (int i = 0; i < n; i++)
+        foreach (double v in features)
         {
-            for (int j = 0; j < d; j++)
-            {
-                double v = features[i, j];
-                if (!double.IsFinite(v))
-                {
-                    throw new ArgumentException($"features[{i},{j}] is {Invariant(v)}; LogME needs finite values.", nameof(features));
-                }
-                anyNonZero |= v != 0;
-            }
+            anyNonZero |= v != 0;
         }
         if (!anyNonZero)
         {
             // Rank 0: γ = 0 drives α to 0 and the evidence to −∞.
             throw new ArgumentException("features are all zero; LogME needs at least one non-zero feature.", nameof(features));
         }
-    }
-
-    // Messages read the same whatever the current culture ("NaN", "Infinity").
-    private static string Invariant(double v) => v.ToString(CultureInfo.InvariantCulture);
-
-    private static double[,] ToMatrix(float[][] rows)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        int d = rows.Length == 0 || rows[0] is null ? 0 : rows[0].Length;
-        var m = new double[rows.Length, d];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            if (rows[i] is null || rows[i].Length != d)
-            {
-                throw new ArgumentException($"features[{i}] has {rows[i]?.Length.ToString() ?? "no"} values but features[0] has {d}; rows must have equal length.", "features");
-            }
-            for (int j = 0; j < d; j++)
-            {
-                m[i, j] = rows[i][j];
-            }
-        }
-        return m;
     }
 
     /// <summary>

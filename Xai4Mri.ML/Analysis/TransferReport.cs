@@ -105,14 +105,14 @@ public sealed record TransferReport(
             md.AppendLine();
         }
         md.AppendLine("## Transferability").AppendLine();
-        md.AppendLine("| features | LogME | ridge | FastTree |").AppendLine("|---|---|---|---|");
+        md.AppendLine("| features | LogME | H-score | ridge | FastTree |").AppendLine("|---|---|---|---|---|");
         foreach (var group in t.Probes.GroupBy(p => p.Features))
         {
             string Probe(string model) => group.FirstOrDefault(p => p.Model == model) is { } p ? string.Create(c, $"{p.Mean:G3} ± {p.StandardDeviation:G2}") : "–";
-            md.AppendLine(c, $"| {group.Key} ({group.First().FeatureCount}) | {(t.LogMe.TryGetValue(group.Key, out double l) ? l.ToString("F3", c) : "–")} | {Probe("ridge")} | {Probe("FastTree")} |");
+            md.AppendLine(c, $"| {group.Key} ({group.First().FeatureCount}) | {(t.LogMe.TryGetValue(group.Key, out double l) ? l.ToString("F3", c) : "–")} | {(t.HScore.TryGetValue(group.Key, out double h) ? h.ToString("F3", c) : "–")} | {Probe("ridge")} | {Probe("FastTree")} |");
         }
         md.AppendLine();
-        md.AppendLine(c, $"Probes: {r.Metric}, mean ± sd over {r.Folds} folds; chance {t.ChanceLevel:G3}. Gain of pretrained over raw features: {t.Gain:+0.000;-0.000}.").AppendLine();
+        md.AppendLine(c, $"Probes: {r.Metric}, mean ± sd over {r.Folds} folds; chance {t.ChanceLevel:G3}. Gain of pretrained over raw features: {t.Gain:+0.000;-0.000}. H-score (with shrinkage): 0 for no separation, at most k − 1 for k {(t.HScoreBins > 0 ? $"bins (the label cut into {t.HScoreBins} equal-count bins)" : "classes")}.").AppendLine();
         if (DomainShift is { } s)
         {
             md.AppendLine("## Domain shift").AppendLine();

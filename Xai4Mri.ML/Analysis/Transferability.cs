@@ -137,6 +137,19 @@ internal static class Transferability
                 ? regression ? LogMe.Regression(x, targets) : LogMe.Classification(x, targets.Select(t => (int)t).ToArray(), classes)
                 : double.NegativeInfinity;
         }
+        var hScore = new Dictionary<string, double>();
+        int hScoreBins = regression ? HScore.DefaultRegressionBins : 0;
+        // Classes score their own labels; a regression label its quantile bins (none when ties leave a single bin).
+        int[] hLabels = regression
+            ? QuantileBins.TryAssign([.. targets.Select(t => (double)t)], hScoreBins, out int[] binned) ? binned : []
+            : [.. targets.Select(t => (int)t)];
+        foreach (var (name, x) in sets)
+        {
+            if (hLabels.Length == n && Finite(x) && AnyColumnVaries(x))
+            {
+                hScore[name] = HScore.Classification(x, hLabels, regression ? hLabels.Max() + 1 : classes);
+            }
+        }
         int[] fold = Folds(n, options.Folds, options.Seed);
         var probes = new List<ProbeScore>();
         foreach (var (name, x) in sets)
@@ -151,7 +164,7 @@ internal static class Transferability
         var bestRaw = regression ? rawProbes.MinBy(p => p.Mean)! : rawProbes.MaxBy(p => p.Mean)!;
         double gain = regression ? (bestRaw.Mean - bestPretrained.Mean) / bestRaw.Mean : bestPretrained.Mean - bestRaw.Mean;
         double chance = Enumerable.Range(0, options.Folds).Select(f => Chance(targets, fold, f, regression, classes)).Average();
-        return new TransferabilityReport(logMe, probes, bestPretrained, bestRaw, gain, chance);
+        return new TransferabilityReport(logMe, probes, bestPretrained, bestRaw, gain, chance) { HScore = hScore, HScoreBins = hScoreBins };
     }
 
     /// <summary>
@@ -405,5 +418,7 @@ internal static class Transferability
     private static bool Finite(float[][] x) => x.All(r => r.All(float.IsFinite));
 
     private static bool Varies(float[][] x) => x.Any(r => r.Any(v => v != 0));
+
+    private static bool AnyColumnVaries(float[][] x) => Enumerable.Range(0, x[0].Length).Any(j => x.Any(r => r[j] != x[0][j]));
 
 }

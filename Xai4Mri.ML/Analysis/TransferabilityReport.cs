@@ -19,4 +19,17 @@ public sealed record TransferabilityReport(
     ProbeScore BestPretrained,
     ProbeScore BestRaw,
     double Gain,
-    double ChanceLevel);
+    double ChanceLevel)
+{
+    /// <summary>
+    /// The H-score with Ledoit–Wolf shrinkage per feature set (Bao et al. 2019; Ibrahim et al. 2022): between-class
+    /// covariance in units of the total, from 0 (no separation) to k − 1; for a regression label, of the label cut
+    /// into <see cref="HScoreBins"/> equal-count bins. Absent for a feature set whose columns are all constant, and for
+    /// a label too tied to bin. Not chance-corrected: its no-signal level rises with features per subject, so compare
+    /// it between feature sets of similar size. Not used by the recommendation.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> HScore { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>The equal-count bins of a regression label behind <see cref="HScore"/>; 0 for classes (their own labels).</summary>
+    public int HScoreBins { get; init; }
+}
