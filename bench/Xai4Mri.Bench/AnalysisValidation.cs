@@ -258,7 +258,7 @@ internal static class AnalysisValidation
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"({scenario.Key}) expected skill {report.Recommendation.ExpectedSkill:F3}, actual {actual:F3} ({best.Key}); recommended {report.Recommendation.Approach} → {recommended:G4} vs best {best.Value:G4} {(within ? "within 10 %" : "NOT within 10 %")}; {clock.Elapsed.TotalSeconds:F0} s"));
         }
-        double rho = Spearman([.. rows.Select(r => r.R.Recommendation.ExpectedSkill)], [.. rows.Select(r => r.Actual)]);
+        double rho = RankCorrelation.Spearman([.. rows.Select(r => r.R.Recommendation.ExpectedSkill)], [.. rows.Select(r => r.Actual)]);
         var c = CultureInfo.InvariantCulture;
         var md = new List<string>
         {
@@ -322,34 +322,6 @@ internal static class AnalysisValidation
                 Console.WriteLine($"[{clock.Elapsed.TotalSeconds,5:F0} s] {value}");
             }
         }
-    }
-
-    /// <summary>Spearman's ρ: Pearson correlation of the ranks (ties get their mean rank).</summary>
-    internal static double Spearman(double[] a, double[] b)
-    {
-        double[] Ranks(double[] v)
-        {
-            var order = v.Select((x, i) => (x, i)).OrderBy(p => p.x).ToArray();
-            var ranks = new double[v.Length];
-            for (int i = 0; i < order.Length;)
-            {
-                int j = i;
-                while (j + 1 < order.Length && order[j + 1].x == order[i].x)
-                {
-                    j++;
-                }
-                for (int k = i; k <= j; k++)
-                {
-                    ranks[order[k].i] = (i + j) / 2.0;
-                }
-                i = j + 1;
-            }
-            return ranks;
-        }
-        double[] ra = Ranks(a), rb = Ranks(b);
-        double ma = ra.Average(), mb = rb.Average();
-        double cov = ra.Zip(rb).Sum(p => (p.First - ma) * (p.Second - mb));
-        return cov / Math.Sqrt(ra.Sum(x => (x - ma) * (x - ma)) * rb.Sum(x => (x - mb) * (x - mb)));
     }
 
     private static double MeanAbsoluteDeviation(float[] values)

@@ -301,23 +301,30 @@ internal static class HeldOutValidation
         {
             double[] expected = [.. judged.Select(j => j.Analysis.ExpectedSkill)];
             double[] actual = [.. judged.Select(j => j.BestSkill)];
-            double tau = HeldOutStatistics.KendallTauB(expected, actual);
-            md.Add(string.Create(c, $"Rank correlation of expected vs actual skill over {judged.Count} scenarios: Spearman ρ = **{HeldOutStatistics.Spearman(expected, actual):F2}**, Kendall τ-b = **{tau:F2}** (two-sided p ≈ {HeldOutStatistics.KendallP(tau, judged.Count):G2}, normal approximation)."));
+            md.Add(string.Create(c, $"Rank correlation of expected vs actual skill over {judged.Count} scenarios: Spearman ρ = **{RankCorrelation.Spearman(expected, actual):F2}** (one-sided permutation p = {RankCorrelation.SpearmanPValue(expected, actual):G2}), Kendall τ-b = **{RankCorrelation.KendallTauB(expected, actual):F2}** (p = {RankCorrelation.KendallTauBPValue(expected, actual):G2})."));
         }
         if (judged.Count > 0)
         {
-            var regrets = judged.Select(j => j.Regret).Order().ToList();
-            md.Add(string.Create(c, $"Regret of the recommended strategy (best actual skill, not training counted as skill 0, less the recommended one's): mean {regrets.Average():F3}, median {regrets[regrets.Count / 2]:F3}, max {regrets[^1]:F3} ({judged.MaxBy(j => j.Regret)!.S.Id}); zero in {regrets.Count(x => x <= 1e-12)} of {regrets.Count}; within 0.05 skill in {regrets.Count(x => x <= 0.05)}."));
+            // A recommended strategy left out of the run (a smoke run's --strategies) has no outcome: its regret is NaN.
+            var scored = judged.Where(j => double.IsFinite(j.Regret)).ToList();
+            var regrets = scored.Select(j => j.Regret).Order().ToList();
+            string unscored = scored.Count < judged.Count ? $"; {judged.Count - scored.Count} recommended a strategy that was not run" : "";
+            md.Add(regrets.Count == 0 ? $"Regret: no scenario's recommended strategy was run{unscored}." : string.Create(c, $"Regret of the recommended strategy (best actual skill, not training counted as skill 0, less the recommended one's): mean {regrets.Average():F3}, median {regrets[regrets.Count / 2]:F3}, max {regrets[^1]:F3} ({scored.MaxBy(j => j.Regret)!.S.Id}); zero in {regrets.Count(x => x <= 1e-12)} of {regrets.Count}; within 0.05 skill in {regrets.Count(x => x <= 0.05)}{unscored}."));
             var calls = judged.Select(j => (Called: j.Analysis.Approach == nameof(TransferApproach.TooLittleSignal), j)).ToList();
             int flagged = calls.Count(x => x.Called);
             md.Add(string.Create(c, $"'Too little signal': called in {flagged} of {judged.Count}; right (the outcomes show no signal: best strategy's skill ≤ max(0.1, 1.645 se of its folds)) in {calls.Count(x => x.Called && !x.j.ActualSignal)} of {flagged} (rate {HeldOutStatistics.RightRate([.. calls.Select(x => (x.Called, !x.j.ActualSignal))]):F2}); right by design (signal 'none') in {calls.Count(x => x.Called && x.j.S.Signal == "none")} of {flagged}. Of the {judged.Count(j => !j.ActualSignal)} scenarios whose outcomes show no signal, {calls.Count(x => x.Called && !x.j.ActualSignal)} were flagged; of the {judged.Count(j => j.S.Signal == "none")} designed without signal, {calls.Count(x => x.Called && x.j.S.Signal == "none")}."));
             md.Add("");
-            var (bins, brier) = HeldOutStatistics.Calibration([.. judged.Select(j => (j.Analysis.Confidence, Right: (j.Analysis.Approach == nameof(TransferApproach.TooLittleSignal)) != j.ActualSignal))]);
+            double[] confidence = [.. judged.Select(j => j.Analysis.Confidence)];
+            bool[] right = [.. judged.Select(j => (j.Analysis.Approach == nameof(TransferApproach.TooLittleSignal)) != j.ActualSignal)];
+            // The recommender's levels: low < 0.7 <= medium < 0.9 <= high.
+            var bins = Calibration.Reliability(confidence, right, [0.7, 0.9]);
+            double brier = Calibration.Brier(confidence, right);
+            string[] names = ["low (< 0.7)", "medium (0.7–0.9)", "high (≥ 0.9)"];
             md.Add("Calibration of the stated confidence (that the signal / no-signal call is right, judged by the outcomes):");
             md.Add("");
             md.Add("| confidence | scenarios | mean stated confidence | share right |");
             md.Add("|---|---|---|---|");
-            md.AddRange(bins.Select(b => b.Count == 0 ? $"| {b.Name} | 0 | – | – |" : string.Create(c, $"| {b.Name} | {b.Count} | {b.MeanConfidence:F2} | {b.RightShare:F2} |")));
+            md.AddRange(bins.Select((b, i) => b.Count == 0 ? $"| {names[i]} | 0 | – | – |" : string.Create(c, $"| {names[i]} | {b.Count} | {b.MeanConfidence:F2} | {b.FractionRight:F2} |")));
             md.Add("");
             md.Add(string.Create(c, $"Brier score {brier:F3} (0 perfect; always stating 0.5 gives 0.25)."));
         }
