@@ -70,16 +70,26 @@ internal static partial class AnalysisScores
         }
         scenarios = [.. scenarios.Where(s => only is null || only.Contains(s.Id))];
         string modelPath = pretrainedArg.EndsWith(".x4m", StringComparison.Ordinal) ? pretrainedArg : Path.Combine(work, $"{pretrainedArg}.x4m");
+        if (!File.Exists(modelPath))
+        {
+            Console.Error.WriteLine($"--pretrained: {modelPath} not found");
+            return 2;
+        }
         var (low, high, rangeFrom) = SourceRange(args, work);
         var (mae, maeFrom) = SourceMae(args, work, modelPath);
-        if (sourceBins < 2 || resamples < 1)
+        if (sourceBins < 2 || resamples < 1 || !(high > low) || !double.IsFinite(low) || !double.IsFinite(high))
         {
-            Console.Error.WriteLine("--source-bins must be at least 2 and --resamples at least 1");
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"--source-bins must be at least 2, --resamples at least 1, and the source range finite with high above low (it is {low}..{high}, {rangeFrom})"));
             return 2;
         }
         if (double.IsNaN(mae))
         {
             Console.Error.WriteLine($"no validation MAE for {Path.GetFileName(modelPath)}: no '*.log' in {work} has the line transfer-pretrain writes for it; pass --source-mae YEARS");
+            return 2;
+        }
+        if (!(mae > 0) || !double.IsFinite(mae))
+        {
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"the source's validation MAE must be positive and finite (it is {mae}, {maeFrom})"));
             return 2;
         }
         Directory.CreateDirectory(outFolder);
@@ -126,7 +136,7 @@ internal static partial class AnalysisScores
     {
         var clock = Stopwatch.StartNew();
         var subjects = s.Prepare(folder, n, folds);
-        var trueAges = TrueAges(Path.Combine(folder, "cohort", "participants.tsv"));
+        var trueAges = TrueAges(Path.Combine(folder, "cohort", "participants.tsv")).ToDictionary();
         var view = HeldOutValidation.View(ml, subjects);
         var data = HeldOutValidation.Labelled(ml, s, subjects).Transform(view);
         var (features, predictions) = Extract(ml, pretrained, data, outFolder);
@@ -228,8 +238,14 @@ internal static partial class AnalysisScores
             return;
         }
         var ml = new MLContext(seed: 1);
-        var rows = File.ReadAllLines(table).Skip(1).Take(8).Select(l => l.Split('\t'))
-            .Select(f => new SourceRow { Path = Path.GetFullPath(Path.Combine(work, "source", f[0], "anat", $"{f[0]}_T1w.nii.gz")), Label = float.Parse(f[1], CultureInfo.InvariantCulture) }).ToList();
+        // The first 8 subjects of the table, in its order (participants.tsv starts with participant_id).
+        var rows = TrueAges(table).Take(8)
+            .Select(p => new SourceRow { Path = Path.GetFullPath(Path.Combine(work, "source", p.Key, "anat", $"{p.Key}_T1w.nii.gz")), Label = (float)p.Value }).ToList();
+        if (rows.Count == 0)
+        {
+            Console.WriteLine($"source check skipped: {table} has no age column");
+            return;
+        }
         var data = ml.Data.LoadFromEnumerable(rows);
         var (_, predictions) = Extract(ml, pretrained, data, outFolder);
         // The whole network on the same images, for the largest difference from the composed path.
@@ -267,8 +283,8 @@ internal static partial class AnalysisScores
         public float Label { get; set; }
     }
 
-    /// <summary>The true (unshuffled) ages of a generated cohort, by participant.</summary>
-    private static Dictionary<string, double> TrueAges(string participants)
+    /// <summary>The true (unshuffled) ages of a generated cohort, by participant, in the table's order.</summary>
+    private static List<KeyValuePair<string, double>> TrueAges(string participants)
     {
         if (!File.Exists(participants))
         {
@@ -276,7 +292,7 @@ internal static partial class AnalysisScores
         }
         var lines = File.ReadAllLines(participants);
         int age = Array.IndexOf(lines[0].Split('\t'), "age");
-        return age < 0 ? [] : lines.Skip(1).Select(l => l.Split('\t')).ToDictionary(f => f[0], f => double.Parse(f[age], CultureInfo.InvariantCulture));
+        return age < 0 ? [] : [.. lines.Skip(1).Select(l => l.Split('\t')).Select(f => KeyValuePair.Create(f[0], double.Parse(f[age], CultureInfo.InvariantCulture)))];
     }
 
     /// <summary>The source's training age range: --source-range LOW,HIGH, else WORK/source/participants.tsv's ages.</summary>
@@ -287,7 +303,7 @@ internal static partial class AnalysisScores
             double[] v = [.. given.Split(',').Select(x => double.Parse(x, CultureInfo.InvariantCulture))];
             return v.Length == 2 ? (v[0], v[1], "--source-range") : throw new ArgumentException("--source-range needs LOW,HIGH");
         }
-        var ages = TrueAges(Path.Combine(work, "source", "participants.tsv")).Values.ToList();
+        var ages = TrueAges(Path.Combine(work, "source", "participants.tsv")).Select(p => p.Value).ToList();
         return ages.Count >= 2
             ? (ages.Min(), ages.Max(), $"the ages of {ages.Count} subjects in WORK/source/participants.tsv")
             : throw new ArgumentException($"no source cohort at {Path.Combine(work, "source", "participants.tsv")}: pass --source-range LOW,HIGH");
@@ -459,7 +475,7 @@ internal static partial class AnalysisScores
             if (ranked.Count > 0)
             {
                 var top = ranked.MaxBy(r => r.Rho);
-                md.Add(string.Create(c, $"Best rank agreement: {top.Name}, ρ = {top.Rho:F2} (p = {top.P:G2}){(top.P > 0.05 ? "; not distinguishable from an unrelated order at p ≤ 0.05 with this many scenarios" : "")}."));
+                md.Add(string.Create(c, $"Best rank agreement: {top.Name}, ρ = {top.Rho:F2} (p = {top.P:G2}){(top.Rho <= 0 ? "; no score ranks these scenarios in the right direction" : top.P > 0.05 ? "; not distinguishable from an unrelated order at p ≤ 0.05 with this many scenarios" : "")}."));
                 md.Add("");
             }
         }
