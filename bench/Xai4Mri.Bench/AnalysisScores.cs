@@ -54,6 +54,8 @@ internal static partial class AnalysisScores
         string scoresFile = TransferStudy.Arg(args, "--scores") ?? Path.Combine(outFolder, "analysis-scores.jsonl");
         string summaryFile = TransferStudy.Arg(args, "--summary") ?? Path.Combine(outFolder, "analysis-scores.md");
         string pretrainedArg = TransferStudy.Arg(args, "--pretrained") ?? "pretrained-mrinet-bn";
+        // The conformed images: our own folder by default, so that a held-out run still going is only read.
+        string cache = TransferStudy.Arg(args, "--cache") ?? Path.Combine(outFolder, "cache");
         string[] strategies = (TransferStudy.Arg(args, "--strategies") ?? "scratch,features,probe,mono,dual").Split(',');
         int folds = Int(args, "--folds", 5);
         int epochs = Int(args, "--epochs", 12);
@@ -99,7 +101,7 @@ internal static partial class AnalysisScores
         set_num_threads(1);
         using (var pretrained = MriNetModel.Load(modelPath))
         {
-            VerifySource(pretrained, work, outFolder);
+            VerifySource(pretrained, work, cache);
             var done = Read(scoresFile).ToList();
             var ml = new MLContext(seed: 1);
             var clock = Stopwatch.StartNew();
@@ -116,7 +118,7 @@ internal static partial class AnalysisScores
                 {
                     continue;
                 }
-                var line = Score(ml, pretrained, s, folder, n, folds, model, sourceBins, low, high, mae, outFolder);
+                var line = Score(ml, pretrained, s, folder, n, folds, model, sourceBins, low, high, mae, cache);
                 File.AppendAllLines(scoresFile, [JsonSerializer.Serialize(line, Json)]);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"[{clock.Elapsed:hh\\:mm\\:ss}] {s.Id} (N {n}): LogME {line.LogMe["penultimate"]:G4}, H {line.HScore["penultimate"]:G4}, LEEP {line.Leep:G4}, NCE {line.Nce:G4}; source vs true age MAE {line.SourceAgeMae:F1} y, r {line.SourceAgeCorrelation:F2}{(line.Problems.Length > 0 ? $"; {string.Join("; ", line.Problems)}" : "")}"));
@@ -132,14 +134,14 @@ internal static partial class AnalysisScores
     }
 
     /// <summary>The scores of one scenario's cohort, loaded as the held-out harness loads it.</summary>
-    private static ScoreLine Score(MLContext ml, MriNetModel pretrained, HeldOutScenario s, string folder, int n, int folds, string model, int sourceBins, double low, double high, double mae, string outFolder)
+    private static ScoreLine Score(MLContext ml, MriNetModel pretrained, HeldOutScenario s, string folder, int n, int folds, string model, int sourceBins, double low, double high, double mae, string cache)
     {
         var clock = Stopwatch.StartNew();
         var subjects = s.Prepare(folder, n, folds);
         var trueAges = TrueAges(Path.Combine(folder, "cohort", "participants.tsv")).ToDictionary();
         var view = HeldOutValidation.View(ml, subjects);
         var data = HeldOutValidation.Labelled(ml, s, subjects).Transform(view);
-        var (features, predictions) = Extract(ml, pretrained, data, outFolder);
+        var (features, predictions) = Extract(ml, pretrained, data, cache);
         var problems = new List<string>();
         double Try(string what, Func<double> score)
         {
@@ -189,12 +191,11 @@ internal static partial class AnalysisScores
     /// The analysis's features (<see cref="Transferability.Extract"/>, default options) and the source's predictions:
     /// its layers after the penultimate one run on the penultimate features, which is the whole network's output.
     /// </summary>
-    private static (AnalysisFeatures Features, double[] Predictions) Extract(MLContext ml, MriNetModel pretrained, IDataView data, string outFolder)
+    private static (AnalysisFeatures Features, double[] Predictions) Extract(MLContext ml, MriNetModel pretrained, IDataView data, string cache)
     {
         var loaderOptions = NiftiLoaderOptions.For(pretrained);
         loaderOptions.VoxelSize ??= [4.0];
-        // Our own cache: the held-out run's folder is only read.
-        loaderOptions.CacheDirectory = Path.Combine(outFolder, "cache");
+        loaderOptions.CacheDirectory = cache;
         var loaded = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(data).Transform(data);
         var label = LabelColumn.Inspect(loaded.Schema, "Label");
         var features = Transferability.Extract(pretrained, loaded, new TransferabilityOptions(), label, null, CPU);
@@ -229,7 +230,7 @@ internal static partial class AnalysisScores
     /// Checks that the source's predictions are years: on the first 8 subjects of WORK/source (the source cohort) the
     /// whole network's output beside the head-on-penultimate path this command uses, and both against the true ages.
     /// </summary>
-    private static void VerifySource(MriNetModel pretrained, string work, string outFolder)
+    private static void VerifySource(MriNetModel pretrained, string work, string cache)
     {
         string table = Path.Combine(work, "source", "participants.tsv");
         if (!File.Exists(table))
@@ -247,11 +248,11 @@ internal static partial class AnalysisScores
             return;
         }
         var data = ml.Data.LoadFromEnumerable(rows);
-        var (_, predictions) = Extract(ml, pretrained, data, outFolder);
+        var (_, predictions) = Extract(ml, pretrained, data, cache);
         // The whole network on the same images, for the largest difference from the composed path.
         var loaderOptions = NiftiLoaderOptions.For(pretrained);
         loaderOptions.VoxelSize ??= [4.0];
-        loaderOptions.CacheDirectory = Path.Combine(outFolder, "cache");
+        loaderOptions.CacheDirectory = cache;
         var loaded = ml.Transforms.LoadNifti("Image", "Path", loaderOptions).Fit(data).Transform(data);
         int voxels = pretrained.InputShape.Aggregate(1, (a, b) => a * b);
         var whole = new List<double>();
