@@ -132,7 +132,7 @@ internal static class HeldOutValidation
     }
 
     /// <summary>The label as the trainers want it: Single age, Boolean for two classes (the second in name order is true), a key for more.</summary>
-    private static ITransformer Labelled(MLContext ml, HeldOutScenario s, IReadOnlyList<HeldOutScenario.Subject> subjects)
+    internal static ITransformer Labelled(MLContext ml, HeldOutScenario s, IReadOnlyList<HeldOutScenario.Subject> subjects)
     {
         var all = View(ml, subjects);
         return s.Regression
@@ -142,7 +142,7 @@ internal static class HeldOutValidation
                 : ml.Transforms.Conversion.MapValueToKey("Label", nameof(Row.ClassName), keyOrdinality: Microsoft.ML.Transforms.ValueToKeyMappingEstimator.KeyOrdinality.ByValue).Fit(all);
     }
 
-    private sealed class Row
+    internal sealed class Row
     {
         [ColumnName("participant_id")]
         public string Id { get; set; } = "";
@@ -160,7 +160,7 @@ internal static class HeldOutValidation
         public bool Second { get; set; }
     }
 
-    private static IDataView View(MLContext ml, IReadOnlyList<HeldOutScenario.Subject> subjects)
+    internal static IDataView View(MLContext ml, IReadOnlyList<HeldOutScenario.Subject> subjects)
     {
         var names = subjects.Select(x => x.ClassName).Distinct().Order(StringComparer.Ordinal).ToList();
         return ml.Data.LoadFromEnumerable(subjects.Select(x => new Row { Id = x.Id, Site = x.Site, Path = Path.GetFullPath(x.Path), Age = x.Age, ClassName = x.ClassName, Second = names.Count == 2 && x.ClassName == names[1] }).ToList());
@@ -216,7 +216,7 @@ internal static class HeldOutValidation
     }
 
     /// <summary>The lines of the results file; a line cut short by a killed run is skipped (its step runs again).</summary>
-    private static IEnumerable<JsonElement> Read(string results)
+    internal static IEnumerable<JsonElement> Read(string results)
     {
         if (!File.Exists(results))
         {

@@ -13,6 +13,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "analysis-validate" => AnalysisValidation.Validate(args[1..]),
     "analysis-timing" => AnalysisValidation.Timing(args[1..]),
     "analysis-heldout" => HeldOutValidation.Run(args[1..]),
+    "analysis-scores" => AnalysisScores.Run(args[1..]),
     "relevance" => RelevanceBenchmark.Run(args[1..]),
     "explain-stream" => ExplainStreamBenchmark.Run(args[1..]),
     "faithfulness" => FaithfulnessBenchmark.Run(args[1..]),
@@ -35,6 +36,7 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-validate --work DIR [--pretrained pretrained-mrinet-bn]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-timing --work DIR [--subjects 120]");
     Console.Error.WriteLine("       Xai4Mri.Bench analysis-heldout --work DIR [--manifest bench/heldout-scenarios.json] [--scenarios ID,ID] [--strategies scratch,features,probe,mono,dual] [--folds 5] [--epochs 12] [--fine-tune 8] [--pretrained pretrained-mrinet-bn|FILE.x4m] [--results FILE] [--summary FILE] [--max-subjects N] [--summary-only]");
+    Console.Error.WriteLine("       Xai4Mri.Bench analysis-scores --work DIR [--out DIR (default WORK/analysis-scores)] [--cache DIR (default OUT/cache)] [--manifest bench/heldout-scenarios.json] [--scenarios ID,ID] [--results FILE] [--scores FILE] [--summary FILE] [--pretrained pretrained-mrinet-bn|FILE.x4m] [--strategies ...] [--folds 5] [--epochs 12] [--fine-tune 8] [--max-subjects N] [--source-bins 5] [--source-range LOW,HIGH] [--source-mae YEARS] [--resamples 20000]");
     Console.Error.WriteLine("       Xai4Mri.Bench relevance [--threads N] [--reps N] [--shape DxHxW]... [--method LrpPresetA]...");
     Console.Error.WriteLine("       Xai4Mri.Bench explain-stream [--subjects 50] [--shape 32x32x32] [--threads N] [--column Relevance|Image|direct]");
     Console.Error.WriteLine("       Xai4Mri.Bench faithfulness [--work DIR] [--pretrained FILE.x4m] [--age-subjects 10] [--lesion-train 120] [--lesion-test 20] [--lesion-radius 12] [--epochs 15] [--learning-rate 5e-4] [--steps 30] [--cube 2] [--seeds 3] [--threads 2] [--figures DIR] [--scenarios age,lesion] [--method M]...");
