@@ -134,4 +134,41 @@ public sealed class NiftiLoaderSavingTests
         }
         Assert.IsNotNull(inputSchema.GetColumnOrNull("Path"));
     }
+
+    [TestMethod]
+    public void ALoadedZipGivesItsLoaderSettingsAsFitted()
+    {
+        using var dir = TestPaths.Scratch();
+        var rows = Enumerable.Range(0, 3).Select(s => new Row
+        {
+            participant_id = $"sub-{s}",
+            Path = TinyPhantoms.Write(dir.File($"sub-{s}.nii.gz"), 0.8 + (0.1 * s), s == 1 ? "LAS" : "RAS", seed: s),
+            Age = 30 + s,
+        }).ToList();
+        var ml = new MLContext(1);
+        var data = ml.Data.LoadFromEnumerable(rows);
+        var options = new NiftiLoaderOptions { Orientation = "RAS", VoxelSize = [3.0, 2.5, 2.0], Normalization = IntensityNormalization.PerImage, CacheDirectory = dir.File("cache") };
+        var model = ml.Transforms.LoadNifti("Image", "Path", options)
+            .Append(ml.Regression.Trainers.FastTree(labelColumnName: "Age", featureColumnName: "Image", numberOfLeaves: 2, numberOfTrees: 2, minimumExampleCountPerLeaf: 1))
+            .Fit(data);
+        NiftiLoaderSettings fitted = ((NiftiLoaderTransformer)model.First()).Settings;
+        string zip = dir.File("model.zip");
+        ml.Model.Save(model, data.Schema, zip);
+
+        var loaded = new MLContext(2).Model.Load(zip, out var inputSchema);
+        Assert.IsFalse(((IEnumerable<ITransformer>)loaded).OfType<NiftiLoaderTransformer>().Any(), "a loaded zip holds ML.NET's own transformers, not ours");
+        NiftiLoaderSettings read = SavedLoaderSettings.FromModel(loaded, inputSchema);
+        Assert.AreEqual("RAS", read.Orientation);
+        CollectionAssert.AreEqual(new[] { 3.0, 2.5, 2.0 }, read.VoxelSize);
+        CollectionAssert.AreEqual(fitted.TargetShape, read.TargetShape);
+        Assert.AreEqual(IntensityNormalization.PerImage, read.Normalization);
+        Assert.AreEqual(fitted.ToJson(), read.ToJson(), "every fitted setting, the box and clip bounds included");
+        Assert.AreEqual(fitted.ToJson(), SavedLoaderSettings.FromModelZip(zip).ToJson());
+        Assert.AreSame(fitted, SavedLoaderSettings.FromModel(model, data.Schema), "a fitted chain gives its loader's own settings");
+
+        // A pipeline without LoadNifti says so.
+        var plain = ml.Transforms.Concatenate("F", "Age").Fit(data);
+        var e = Assert.ThrowsExactly<ArgumentException>(() => SavedLoaderSettings.FromModel(plain, data.Schema));
+        StringAssert.Contains(e.Message, "has no LoadNifti step");
+    }
 }

@@ -1,14 +1,15 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Study;
 using Xai4Mri.ML.Synthetic;
 using Xai4Mri.ML.Transfer;
 
 namespace Xai4Mri.ML.Tests.Transfer;
 
 /// <summary>
-/// <c>ml.Regression.CrossValidate</c> over <c>ml.Transforms.LoadNifti</c> → <c>MriNetTransfer</c> on a tiny synthetic
-/// cohort with two scans per subject, folds by subject: the held-out sets partition the scans with each subject's
+/// <c>ml.Regression.CrossValidate</c> (with the subject as sampling key) and <c>ml.Regression.CrossValidateBySubject</c>
+/// over <c>ml.Transforms.LoadNifti</c> → <c>MriNetTransfer</c> on a tiny synthetic cohort with two scans per subject: the held-out sets partition the scans with each subject's
 /// scans together, each fold's model is fitted on the other scans, and each fold's metrics are those of its own
 /// scores and labels.
 /// </summary>
@@ -44,7 +45,9 @@ public sealed class CrossValidationBySubjectTests
     }
 
     [TestMethod]
-    public void FoldsPartitionTheSubjectsAndScoreEachScanOnceWithItsFoldsMetrics()
+    [DataRow(false)]
+    [DataRow(true)]
+    public void FoldsPartitionTheSubjectsAndScoreEachScanOnceWithItsFoldsMetrics(bool dealt)
     {
         using var dir = TestPaths.Scratch();
         var cohort = SyntheticCohort.Generate(new SyntheticCohortOptions { OutputFolder = dir.File("cohort"), Subjects = Subjects, Seed = 3, VoxelSize = 8 });
@@ -72,7 +75,10 @@ public sealed class CrossValidationBySubjectTests
                 Seed = 5,
             }));
 
-        var folds = ml.Regression.CrossValidate(data, pipeline, numberOfFolds: Folds, labelColumnName: "Age", samplingKeyColumnName: "participant_id", seed: 6);
+        var folds = dealt
+            ? ml.Regression.CrossValidateBySubject(data, pipeline, numberOfFolds: Folds, labelColumnName: "Age", seed: 6)
+            : ml.Regression.CrossValidate(data, pipeline, numberOfFolds: Folds, labelColumnName: "Age", samplingKeyColumnName: "participant_id", seed: 6);
+        var dealtFolds = SubjectFolds.Create(data, new() { NumberOfFolds = Folds, Seed = 6 });
 
         Assert.HasCount(Folds, folds);
         var foldOfScan = new Dictionary<(string Subject, string Session), int>();
@@ -90,6 +96,12 @@ public sealed class CrossValidationBySubjectTests
             // ML.NET hashes the subject ids into folds, so fold sizes vary; with seed 6 each fold holds out at least two
             // subjects, so that R² has a spread to compare with.
             Assert.IsGreaterThanOrEqualTo(2, ids.Distinct().Count(), $"fold {fold.Fold}: {string.Join(", ", ids)}");
+            if (dealt)
+            {
+                // Dealt, 12 subjects in 5 folds are 3, 3, 2, 2, 2: exactly the subjects SubjectFolds gives for the seed.
+                CollectionAssert.AreEquivalent(dealtFolds.Fold(fold.Fold).ToArray(), ids.Distinct().ToArray(), $"fold {fold.Fold}");
+                Assert.AreEqual(fold.Fold < 2 ? 3 : 2, ids.Distinct().Count(), $"fold {fold.Fold}");
+            }
             for (int i = 0; i < ids.Count; i++)
             {
                 Assert.IsTrue(foldOfScan.TryAdd((ids[i], sessions[i]), fold.Fold), $"{ids[i]} {sessions[i]} is scored in folds {foldOfScan.GetValueOrDefault((ids[i], sessions[i]))} and {fold.Fold}");

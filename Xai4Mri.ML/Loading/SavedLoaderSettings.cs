@@ -33,6 +33,38 @@ public static class SavedLoaderSettings
         {
             throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot load the model .zip ({e.Message.Split('\n')[0]})", e);
         }
+        return Find(ml, model, inputSchema, path);
+    }
+
+    /// <summary>
+    /// The settings of the first LoadNifti in a model already loaded with <c>ml.Model.Load</c> — orientation, voxel
+    /// size, target shape, box, intensity scaling as fitted — read-only, to conform other data as the model expects.
+    /// </summary>
+    /// <param name="model">The loaded model (or any fitted chain that starts with LoadNifti).</param>
+    /// <param name="inputSchema">The input schema <c>ml.Model.Load</c> gave with it.</param>
+    /// <exception cref="ArgumentException">The pipeline has no LoadNifti of ours.</exception>
+    public static NiftiLoaderSettings FromModel(ITransformer model, DataViewSchema inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        try
+        {
+            return Find(new MLContext(), model, inputSchema, "the model");
+        }
+        catch (ModelFormatException e)
+        {
+            // A model in memory is an argument, not a file: the problem without a file name.
+            throw new ArgumentException(e.Problem, nameof(model), e);
+        }
+    }
+
+    private static NiftiLoaderSettings Find(MLContext ml, ITransformer model, DataViewSchema inputSchema, string path)
+    {
+        // A fitted pipeline that was never saved still holds the transformer itself.
+        if (Flatten(model).OfType<NiftiLoaderTransformer>().FirstOrDefault() is { } fitted)
+        {
+            return fitted.Settings;
+        }
         var steps = Flatten(model).ToList();
         // The saved loader copies its path column, then adds the settings as a constant text column: run the steps on
         // one row of each text input column until that column appears (no file is read: nothing asks for the image).

@@ -339,7 +339,8 @@ public sealed class SubjectSplit
         return new SubjectSplit(parts[0], parts[1], parts[2]);
     }
 
-    private static DataViewSchema.Column SubjectColumnOf(DataViewSchema schema, string? name)
+    /// <summary>The text subject column of a schema (the named one, else a default one), or an <see cref="ArgumentException"/> listing the columns.</summary>
+    internal static DataViewSchema.Column SubjectColumnOf(DataViewSchema schema, string? name)
     {
         DataViewSchema.Column? column = SubjectColumns.Find(schema, name) is { } found0 ? schema.GetColumnOrNull(found0) : null;
         if (column is not DataViewSchema.Column found)
@@ -355,7 +356,7 @@ public sealed class SubjectSplit
     }
 
     /// <summary>The subject id of every row, in data order, reading only that column.</summary>
-    private static IEnumerable<string> ReadSubjects(IDataView data, DataViewSchema.Column subject)
+    internal static IEnumerable<string> ReadSubjects(IDataView data, DataViewSchema.Column subject)
     {
         using DataViewRowCursor cursor = data.GetRowCursor([subject]);
         ValueGetter<ReadOnlyMemory<char>> getter = cursor.GetGetter<ReadOnlyMemory<char>>(subject);
@@ -414,6 +415,8 @@ public sealed class SubjectSplit
         }
         double[] sorted = numbers.Values.Where(v => !double.IsNaN(v)).Order().ToArray();
         // Bin edges at the 1/bins, 2/bins, … quantiles; equal values always share a bin.
+        // More bins than values would only repeat edges: each distinct value is its own bin already at one per value.
+        bins = Math.Min(bins, Math.Max(sorted.Length, 1));
         double[] edges = Enumerable.Range(1, bins - 1).Where(_ => sorted.Length > 0).Select(i => sorted[(int)((long)i * sorted.Length / bins)]).ToArray();
         return numbers.ToDictionary(kv => kv.Key, kv => double.IsNaN(kv.Value) ? MissingStratum : $"q{edges.Count(e => e <= kv.Value)}", StringComparer.Ordinal);
     }
