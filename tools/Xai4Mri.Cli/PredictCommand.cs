@@ -4,6 +4,10 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;
@@ -59,7 +63,17 @@ internal static class PredictCommand
         IDataView input = data is null
             ? ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }))
             : StudyInput.LoadRows(ml, data, template, suffix);
-        int count = (int)(input.GetRowCount() ?? CountRows(input));
+        var skipped = Unscorable(ml, modelPath, input, io.Err);
+        if (skipped.Count > 0)
+        {
+            input = ml.Data.FilterByCustomPredicate<FileRow>(input, row => skipped.Contains(row.Path));
+        }
+        int count = (int)CountRows(input);
+        if (count == 0 && skipped.Count > 0)
+        {
+            // Each image is named above; an empty table would only hide that nothing was scored.
+            return CliApp.ExitBadInput;
+        }
         string table;
         using (var cancel = new CancellationTokenSource())
         using (var bar = io.Progress("predict", count, "images"))
@@ -79,7 +93,59 @@ internal static class PredictCommand
         {
             File.WriteAllText(outputPath, table);
         }
+        if (skipped.Count > 0)
+        {
+            io.Err.WriteLine($"xai4mri predict: {skipped.Count} of {skipped.Count + count} images were not scored (each named above); the table holds the others");
+            return CliApp.ExitBadInput;
+        }
         return CliApp.ExitOk;
+    }
+
+    /// <summary>
+    /// The images the model cannot score, each named on stderr with its problem: a file the model's loader cannot read
+    /// (one bad file then costs its own row, not the whole table), or one that would load as background (all zero, or
+    /// no brain found), which would get a confident score computed from nothing. Checked through the loader's cache, so
+    /// that the prediction then reads each image from there. A model without a LoadNifti of ours is not checked.
+    /// </summary>
+    private static HashSet<string> Unscorable(MLContext ml, string modelPath, IDataView input, TextWriter stderr)
+    {
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        NiftiLoaderSettings settings;
+        try
+        {
+            settings = SavedLoaderSettings.FromModelZip(modelPath);
+        }
+        catch (ModelFormatException)
+        {
+            return skipped;
+        }
+        var loader = ml.Transforms.LoadNifti("Image", DatasetColumnNames.Path, settings).Fit(input);
+        using var cursor = input.GetRowCursor([input.Schema[DatasetColumnNames.Path]]);
+        var getPath = cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[DatasetColumnNames.Path]);
+        ReadOnlyMemory<char> value = default;
+        while (cursor.MoveNext())
+        {
+            getPath(ref value);
+            string path = value.ToString();
+            string? problem;
+            try
+            {
+                problem = loader.Problem(path);
+            }
+            catch (ImageFormatException e)
+            {
+                problem = e.Message;
+            }
+            catch (ArgumentException)
+            {
+                problem = "no image path given";
+            }
+            if (problem is not null && skipped.Add(path))
+            {
+                stderr.WriteLine($"xai4mri predict: {(problem.StartsWith(path, StringComparison.Ordinal) ? problem : $"{path}: {problem}")}; not scored");
+            }
+        }
+        return skipped;
     }
 
     private static long CountRows(IDataView view)
