@@ -42,7 +42,7 @@ internal sealed class LoaderPipeline
             return Steps.Prepare(path);
         }
         // The header first: the cache hashes the whole file, which for a file over the budget is time spent on nothing.
-        Steps.CheckSize(MriImage.Load(path));
+        Steps.CheckHeader(MriImage.Load(path));
         return cache.GetOrPrepare(path, Steps);
     }
 

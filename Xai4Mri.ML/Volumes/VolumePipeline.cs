@@ -75,7 +75,7 @@ internal sealed class VolumePipeline
     /// <exception cref="ImageFormatException">The image is not 3-D (unless allowed), or a step cannot apply to it.</exception>
     public PreparedVolume Prepare(MriImage image)
     {
-        CheckSize(image);
+        CheckHeader(image);
         Volume volume = Volume.FromImage(image, AllowFourD);
         long nonFinite = 0;
         float[] d = volume.Data;
@@ -141,10 +141,27 @@ internal sealed class VolumePipeline
         return new PreparedVolume(boxData, shape, start, volume.Shape, volume.Affine, image.Shape, image.Affine, nonFinite, head, stripped, problem);
     }
 
-    /// <summary>Rejects, from the header alone, an image with no voxels or with more in its first volume than <see cref="MaxVoxels"/>.</summary>
-    /// <exception cref="ImageFormatException">The image has no voxels or is over the budget.</exception>
-    public void CheckSize(MriImage image)
+    /// <summary>
+    /// Rejects, from the header alone, what no step could conform: an image with no voxels, more in its first volume
+    /// than <see cref="MaxVoxels"/>, or an affine that places no voxel anywhere definite (singular or not finite).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The image has no voxels, is over the budget, or has no usable affine.</exception>
+    public void CheckHeader(MriImage image)
     {
+        var affine = image.Affine;
+        bool finite = affine.ToRowMajor().All(double.IsFinite);
+        try
+        {
+            _ = affine.Inverse();
+        }
+        catch (InvalidOperationException)
+        {
+            finite = false;
+        }
+        if (!finite)
+        {
+            throw new ImageFormatException(image.FilePath, $"the voxel-to-world affine is singular or not finite (rows {string.Join("; ", affine.ToRows().Select(r => string.Join(' ', r.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))))}): the image has no definite position or orientation");
+        }
         long[] shape = image.Shape;
         string dims = string.Join('x', shape);
         if (image.Data.VoxelCount == 0)
