@@ -88,7 +88,7 @@ internal sealed class ImageFuzzer
         try
         {
             Exercise(path);
-            return new FuzzOutcome(label, null, null, watch.Elapsed);
+            return new FuzzOutcome(label, source.Name, null, null, watch.Elapsed);
         }
         catch (Exception e)
         {
@@ -96,7 +96,7 @@ internal sealed class ImageFuzzer
             string? problem = e is ImageFormatException && !e.Message.Contains(Path.GetFileName(Path.ChangeExtension(path, null)), StringComparison.Ordinal)
                 ? $"message does not name the file: {e.Message}"
                 : null;
-            return new FuzzOutcome(label, e, problem, watch.Elapsed);
+            return new FuzzOutcome(label, source.Name, e, problem, watch.Elapsed);
         }
         finally
         {
