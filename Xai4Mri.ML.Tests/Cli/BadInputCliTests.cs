@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using Xai4Mri.Cli;
+using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Tests.Nifti;
 using Xai4Mri.ML.Tests.Volumes;
@@ -106,7 +107,7 @@ public sealed class BadInputCliTests
     }
 
     [TestMethod]
-    public void TrainSaysWhichImagesLoadAsBackgroundAndRefusesUnreadableOnes()
+    public void TrainAndAnalyzeSayWhichImagesLoadAsBackgroundAndRefuseUnreadableOnes()
     {
         using var dir = TestPaths.Scratch();
         var lines = new List<string> { "participant_id\tage" };
@@ -137,6 +138,15 @@ public sealed class BadInputCliTests
         Filled(dir.File("sub-02/anat/sub-02_T1w.nii.gz"), float.NaN);
         (code, _, stderr) = CliRunner.Run(train);
         Assert.AreEqual(CliApp.ExitBadInput, code, stderr);
-        Assert.AreEqual($"xai4mri train: {dir.File("sub-02/anat/sub-02_T1w.nii.gz")}: subject sub-02: no finite voxel: all 16128 voxels are NaN or infinite", stderr.TrimEnd().Split('\n')[^1]);
+        string expected = $"{dir.File("sub-02/anat/sub-02_T1w.nii.gz")}: subject sub-02: no finite voxel: all 16128 voxels are NaN or infinite";
+        Assert.AreEqual($"xai4mri train: {expected}", stderr.TrimEnd().Split('\n')[^1]);
+
+        using (var model = MriNetModel.CreateMriNet([16, 16, 16], ModelTask.Regression(50, "age"), seed: 2))
+        {
+            model.Save(dir.File("pretrained.x4m"));
+        }
+        (code, _, stderr) = CliRunner.Run("analyze", "--model", dir.File("pretrained.x4m"), "--data", table, "--label", "age", "--cache", dir.File("cache"));
+        Assert.AreEqual(CliApp.ExitBadInput, code, stderr);
+        Assert.AreEqual($"xai4mri analyze: {expected}", stderr.TrimEnd().Split('\n')[^1]);
     }
 }
