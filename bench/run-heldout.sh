@@ -44,7 +44,12 @@ fi
 $RUN analysis-heldout --work "$WORK" --results "$WORK/heldout-results.jsonl" --summary "$WORK/heldout-summary.md" "$@" | tee -a "$WORK/heldout.log"
 # The files docs/analysis-validation.md cites, where git tracks them (bench/results is ignored): only from a run of the
 # whole manifest with the documented settings, never from a subset or a smoke run.
+# Issue 17 item 3, after the documented run: the transfer strategies with a fixed epoch budget (no validation split,
+# no early stopping) on the held-out scenarios of N <= 120 listed here, against their 10 % runs above.
+SMALL=f-age-20,b-age2-30,c-age-40,b-age-60,c-age3-noise50-60,e-age-100,b-lesion8-100,c-age4-120
 if [ $# -eq 0 ] || [ "$*" = "--summary-only" ]; then
-  cp "$WORK/heldout-results.jsonl" "$WORK/heldout-summary.md" bench/reference-results/
+  $RUN analysis-heldout --work "$WORK" --results "$WORK/heldout-results.jsonl" --summary "$WORK/heldout-validation-summary.md" \
+    --validation-fraction 0 --scenarios "$SMALL" --strategies probe,mono,dual "$@" | tee -a "$WORK/heldout.log"
+  cp "$WORK/heldout-results.jsonl" "$WORK/heldout-summary.md" "$WORK/heldout-validation-summary.md" bench/reference-results/
   cp "$WORK/heldout-results.jsonl" "$PARTIAL/"
 fi

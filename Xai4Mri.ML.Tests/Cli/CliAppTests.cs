@@ -116,6 +116,8 @@ public sealed class CliAppTests
     [DataRow(new[] { "info", "--jsn", "a.nii" }, "xai4mri info: unknown option '--jsn' (did you mean '--json'?)", "xai4mri info --help")]
     [DataRow(new[] { "info", "--jsn" }, "xai4mri info: unknown option '--jsn' (did you mean '--json'?)", "xai4mri info --help")]
     [DataRow(new[] { "frob" }, "xai4mri: unknown command 'frob'", "xai4mri --help")]
+    [DataRow(new[] { "frob", "--help" }, "xai4mri: unknown command 'frob'", "xai4mri --help")]
+    [DataRow(new[] { "trian", "--version" }, "xai4mri: unknown command 'trian'", "xai4mri --help")]
     [DataRow(new[] { "--frob" }, "xai4mri: unknown option '--frob'", "xai4mri --help")]
     [DataRow(new string[0], "xai4mri: a command is needed (info, predict, model-info, synth, train, analyze, prepare, brain-extract, explain)", "xai4mri --help")]
     public void UnknownOptionsAndCommandsAreOneLineUsageErrors(string[] args, string expected, string help)

@@ -1,3 +1,4 @@
+using Lanes = System.Numerics.Vector<double>;
 using MathNet.Numerics.LinearAlgebra;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -284,20 +285,19 @@ internal static class Transferability
             // The training rows are in row order and the outer folds random, so position modulo k is a fair split.
             int[] fit = [.. train.Where((_, i) => i % innerFolds != inner)];
             int[] check = [.. train.Where((_, i) => i % innerFolds == inner)];
-            var model = new KernelRidge(x, targets, fit, regression, k);
+            var predicted = new KernelRidge(x, targets, fit, regression, k).Predict(x, check, RidgeScales);
             for (int p = 0; p < RidgeScales.Length; p++)
             {
-                var predicted = model.Predict(x, check, RidgeScales[p]);
                 for (int r = 0; r < check.Length; r++)
                 {
                     errors[p] += regression
-                        ? Math.Abs(predicted[r, 0] - targets[check[r]])
-                        : Enumerable.Range(0, k).Sum(c => Math.Pow(predicted[r, c] - ((int)targets[check[r]] == c ? 1 : 0), 2));
+                        ? Math.Abs(predicted[p][r, 0] - targets[check[r]])
+                        : Enumerable.Range(0, k).Sum(c => Math.Pow(predicted[p][r, c] - ((int)targets[check[r]] == c ? 1 : 0), 2));
                 }
             }
         }
         double penalty = RidgeScales[Array.IndexOf(errors, errors.Min())];
-        var scores = new KernelRidge(x, targets, train, regression, k).Predict(x, held, penalty);
+        var scores = new KernelRidge(x, targets, train, regression, k).Predict(x, held, [penalty])[0];
         if (regression)
         {
             return Enumerable.Range(0, held.Length).Average(r => Math.Abs(scores[r, 0] - targets[held[r]]));
@@ -312,47 +312,127 @@ internal static class Transferability
     /// ReLU unit (or an edge voxel block) that fired in one subject has a tiny spread, and a new subject where it
     /// fires would be standardised to hundreds of sds and swamp the prediction.
     /// </summary>
+    /// <remarks>
+    /// The probes fit thousands of these on up to ~11,000 raw features, so the cost is in the kernels: standardised
+    /// rows are kept as flat arrays, the Gram and cross kernels are SIMD dot products (the Gram's upper half only),
+    /// and <see cref="Predict"/> projects the cross kernel on the eigenvectors once for all penalties.
+    /// </remarks>
     private sealed class KernelRidge
     {
         private readonly double[] _mean, _sd, _low, _high, _eigenvalues, _targetMean;
-        private readonly Matrix<double> _standardised, _eigenvectors, _projectedTargets;
+        private readonly double[][] _standardised;
+        private readonly Matrix<double> _eigenvectors, _projectedTargets;
         private readonly double _scale;
 
         public KernelRidge(float[][] x, float[] targets, int[] rows, bool regression, int k)
         {
             int d = x[0].Length;
+            int m = rows.Length;
             (_mean, _sd, _low, _high) = (new double[d], new double[d], new double[d], new double[d]);
+            Array.Fill(_low, double.PositiveInfinity);
+            Array.Fill(_high, double.NegativeInfinity);
+            foreach (int i in rows)
+            {
+                var row = x[i];
+                for (int j = 0; j < d; j++)
+                {
+                    double v = row[j];
+                    _mean[j] += v;
+                    _low[j] = Math.Min(_low[j], v);
+                    _high[j] = Math.Max(_high[j], v);
+                }
+            }
+            var squares = new double[d];
             for (int j = 0; j < d; j++)
             {
-                _mean[j] = rows.Average(i => (double)x[i][j]);
-                double variance = rows.Sum(i => Math.Pow(x[i][j] - _mean[j], 2)) / rows.Length;
+                _mean[j] /= m;
+            }
+            foreach (int i in rows)
+            {
+                var row = x[i];
+                for (int j = 0; j < d; j++)
+                {
+                    double c = row[j] - _mean[j];
+                    squares[j] += c * c;
+                }
+            }
+            for (int j = 0; j < d; j++)
+            {
+                double variance = squares[j] / m;
                 _sd[j] = variance > 1e-24 ? Math.Sqrt(variance) : 1;
-                _low[j] = rows.Min(i => (double)x[i][j]);
-                _high[j] = rows.Max(i => (double)x[i][j]);
             }
             _standardised = Standardise(x, rows);
-            var y = Matrix<double>.Build.Dense(rows.Length, k, (r, c) => regression ? targets[rows[r]] : (int)targets[rows[r]] == c ? 1 : 0);
+            var gram = Matrix<double>.Build.Dense(m, m);
+            for (int r = 0; r < m; r++)
+            {
+                for (int c = r; c < m; c++)
+                {
+                    double dot = Dot(_standardised[r], _standardised[c]);
+                    gram[r, c] = dot;
+                    gram[c, r] = dot;
+                }
+            }
+            var y = Matrix<double>.Build.Dense(m, k, (r, c) => regression ? targets[rows[r]] : (int)targets[rows[r]] == c ? 1 : 0);
             _targetMean = [.. Enumerable.Range(0, k).Select(c => y.Column(c).Average())];
-            var centred = Matrix<double>.Build.Dense(rows.Length, k, (r, c) => y[r, c] - _targetMean[c]);
-            var evd = (_standardised * _standardised.Transpose()).Evd(Symmetricity.Symmetric);
+            var centred = Matrix<double>.Build.Dense(m, k, (r, c) => y[r, c] - _targetMean[c]);
+            var evd = gram.Evd(Symmetricity.Symmetric);
             _eigenvectors = evd.EigenVectors;
             _eigenvalues = [.. evd.EigenValues.Select(z => Math.Max(0, z.Real))];
             // Penalties are relative to the mean eigenvalue, so one grid fits features of any number and scale.
-            _scale = Math.Max(1e-12, _eigenvalues.Sum() / rows.Length);
+            _scale = Math.Max(1e-12, _eigenvalues.Sum() / m);
             _projectedTargets = _eigenvectors.Transpose() * centred;
         }
 
-        /// <summary>Scores (rows × k, target means added back) of <paramref name="rows"/> for penalty <paramref name="relativePenalty"/> × the mean eigenvalue.</summary>
-        public Matrix<double> Predict(float[][] x, int[] rows, double relativePenalty)
+        /// <summary>
+        /// Scores (rows × k, target means added back) of <paramref name="rows"/>, one matrix per penalty of
+        /// <paramref name="relativePenalties"/> (each × the mean eigenvalue).
+        /// </summary>
+        public Matrix<double>[] Predict(float[][] x, int[] rows, double[] relativePenalties)
         {
-            double lambda = relativePenalty * _scale;
-            var alpha = _eigenvectors * Matrix<double>.Build.Dense(_eigenvalues.Length, _targetMean.Length, (r, c) => _projectedTargets[r, c] / (_eigenvalues[r] + lambda));
-            var scores = Standardise(x, rows) * _standardised.Transpose() * alpha;
-            return Matrix<double>.Build.Dense(rows.Length, _targetMean.Length, (r, c) => scores[r, c] + _targetMean[c]);
+            var standardised = Standardise(x, rows);
+            var cross = Matrix<double>.Build.Dense(rows.Length, _standardised.Length, (r, c) => Dot(standardised[r], _standardised[c]));
+            var projected = cross * _eigenvectors;
+            int k = _targetMean.Length;
+            return [.. relativePenalties.Select(penalty =>
+            {
+                double lambda = penalty * _scale;
+                var weights = Matrix<double>.Build.Dense(_eigenvalues.Length, k, (r, c) => _projectedTargets[r, c] / (_eigenvalues[r] + lambda));
+                var scores = projected * weights;
+                return Matrix<double>.Build.Dense(rows.Length, k, (r, c) => scores[r, c] + _targetMean[c]);
+            })];
         }
 
-        private Matrix<double> Standardise(float[][] x, int[] rows) =>
-            Matrix<double>.Build.Dense(rows.Length, _mean.Length, (r, j) => (Math.Clamp(x[rows[r]][j], _low[j], _high[j]) - _mean[j]) / _sd[j]);
+        private double[][] Standardise(float[][] x, int[] rows)
+        {
+            var result = new double[rows.Length][];
+            for (int r = 0; r < rows.Length; r++)
+            {
+                var row = x[rows[r]];
+                var z = new double[row.Length];
+                for (int j = 0; j < z.Length; j++)
+                {
+                    z[j] = (Math.Clamp(row[j], _low[j], _high[j]) - _mean[j]) / _sd[j];
+                }
+                result[r] = z;
+            }
+            return result;
+        }
+
+        private static double Dot(double[] a, double[] b)
+        {
+            var sum = Lanes.Zero;
+            int j = 0;
+            for (; j <= a.Length - Lanes.Count; j += Lanes.Count)
+            {
+                sum += new Lanes(a, j) * new Lanes(b, j);
+            }
+            double dot = System.Numerics.Vector.Sum(sum);
+            for (; j < a.Length; j++)
+            {
+                dot += a[j] * b[j];
+            }
+            return dot;
+        }
     }
 
     /// <summary>

@@ -421,7 +421,7 @@ internal static partial class AnalysisScores
             }
             withAnalysis++;
             var outcomes = lines.Where(e => e.GetProperty("kind").GetString() == "outcome").Select(e => e.Deserialize<HeldOutValidation.OutcomeLine>(Json)!)
-                .Where(o => o.Scenario == s.Id && o.N == n && o.Folds == folds && o.Epochs == epochs && o.FineTune == fineTune).ToList();
+                .Where(o => o.Scenario == s.Id && o.N == n && o.Folds == folds && o.Epochs == epochs && o.FineTune == fineTune && o.Validation == HeldOutValidation.DefaultValidation).ToList();
             if (!strategies.All(st => Enumerable.Range(0, folds).All(f => outcomes.Any(o => o.Strategy == st && o.Fold == f))))
             {
                 continue;

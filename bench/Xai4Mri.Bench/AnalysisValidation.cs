@@ -304,6 +304,20 @@ internal static class AnalysisValidation
                 var report = fitted.LastTransformer.Report;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{subjects} subjects, 2 mm, input {string.Join('x', shape)}, {run}: {clock.Elapsed.TotalSeconds:F0} s in all (analysis {report.Seconds:F0} s); {Environment.ProcessorCount} cores; recommendation {report.Recommendation.Approach}"));
+                // The scores, to compare two builds value for value (a faster build must not change them).
+                var t = report.Transferability;
+                foreach (var (features, value) in t.LogMe)
+                {
+                    Console.WriteLine($"  LogME {features}: {F(value)}");
+                }
+                foreach (var p in t.Probes)
+                {
+                    Console.WriteLine($"  probe {p.Model} on {p.Features}: {F(p.Mean)} ± {F(p.StandardDeviation)}");
+                }
+                foreach (var p in report.LearningCurve)
+                {
+                    Console.WriteLine($"  curve {p.Features} N={p.N}: {F(p.Mean)} ± {F(p.StandardDeviation)}");
+                }
             }
         }
         finally

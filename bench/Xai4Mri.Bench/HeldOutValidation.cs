@@ -20,8 +20,15 @@ internal static class HeldOutValidation
 {
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    /// <summary>One fold of one strategy: its score and the chance score on the same test fold.</summary>
-    internal sealed record OutcomeLine(string Kind, string Scenario, int N, int Folds, int Epochs, int FineTune, string Strategy, int Fold, string Metric, double Score, double Chance, double Seconds);
+    /// <summary>
+    /// One fold of one strategy: its score and the chance score on the same test fold. <paramref name="Validation"/>
+    /// is the trainer's validation fraction (lines written before it was recorded ran with the default, 0.1).
+    /// </summary>
+    internal sealed record OutcomeLine(string Kind, string Scenario, int N, int Folds, int Epochs, int FineTune, string Strategy, int Fold, string Metric, double Score, double Chance, double Seconds,
+        double Validation = DefaultValidation);
+
+    /// <summary>The documented run's validation fraction (the trainer's default); other fractions are extra steps with their own keys.</summary>
+    internal const double DefaultValidation = 0.1;
 
     /// <summary>The analysis of one scenario: what the frozen rules said.</summary>
     internal sealed record AnalysisLine(string Kind, string Scenario, int N, string Metric, double Chance, double ExpectedSkill, double ExpectedScore,
@@ -38,6 +45,16 @@ internal static class HeldOutValidation
         int folds = Int(args, "--folds", 5);
         int epochs = Int(args, "--epochs", 12);
         int fineTune = Int(args, "--fine-tune", 8);
+        double validation = double.Parse(TransferStudy.Arg(args, "--validation-fraction") ?? DefaultValidation.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        if (validation is < 0 or >= 1)
+        {
+            throw new ArgumentException($"--validation-fraction: {validation} is not in [0, 1)");
+        }
+        if (validation != DefaultValidation && strategies.Contains("features"))
+        {
+            // The frozen-feature probe has no validation split: its steps would only repeat the documented ones.
+            strategies = [.. strategies.Where(st => st != "features")];
+        }
         // Smoke runs only: every scenario cut to at most this many subjects (its own cohort folder, its own result keys).
         int cap = Int(args, "--max-subjects", int.MaxValue);
         var all = HeldOutScenario.Load(manifest);
@@ -55,9 +72,11 @@ internal static class HeldOutValidation
         if (!args.Contains("--summary-only"))
         {
             using var pretrained = MriNetModel.Load(modelPath);
-            RunAll(work, results, scenarios, strategies, folds, epochs, fineTune, cap, pretrained, done);
+            RunAll(work, results, scenarios, strategies, folds, epochs, fineTune, cap, validation, pretrained, done);
         }
-        var md = Summary(Read(results).ToList(), scenarios, strategies, folds, epochs, fineTune, cap, manifest, modelPath);
+        var md = validation == DefaultValidation
+            ? Summary(Read(results).ToList(), scenarios, strategies, folds, epochs, fineTune, cap, manifest, modelPath)
+            : ValidationComparison(Read(results).ToList(), scenarios, strategies, folds, epochs, fineTune, cap, validation);
         string temporary = summary + ".tmp";
         File.WriteAllLines(temporary, md);
         File.Move(temporary, summary, overwrite: true);
@@ -65,14 +84,14 @@ internal static class HeldOutValidation
         return 0;
     }
 
-    private static void RunAll(string work, string results, List<HeldOutScenario> scenarios, string[] strategies, int folds, int epochs, int fineTune, int cap, MriNetModel pretrained, HashSet<string> done)
+    private static void RunAll(string work, string results, List<HeldOutScenario> scenarios, string[] strategies, int folds, int epochs, int fineTune, int cap, double validation, MriNetModel pretrained, HashSet<string> done)
     {
         var clock = Stopwatch.StartNew();
         // Work left, in subject-units per kind of step: a strategy-fold and an analysis cost about N each (seconds per
         // subject measured as the run goes, per strategy and for the analysis).
         var units = scenarios.SelectMany(s => strategies.SelectMany(st => Enumerable.Range(0, folds).Select(f => (S: s, Step: st, Fold: f)))
             .Append((S: s, Step: "analysis", Fold: -1))).ToList();
-        var pending = units.Where(u => !done.Contains(UnitKey(u.S, u.Step, u.Fold, Math.Min(u.S.Subjects, cap), folds, epochs, fineTune))).ToList();
+        var pending = units.Where(u => !done.Contains(UnitKey(u.S, u.Step, u.Fold, Math.Min(u.S.Subjects, cap), folds, epochs, fineTune, validation))).ToList();
         var rate = new Dictionary<string, (double Seconds, double Subjects)>();
         Console.WriteLine($"{scenarios.Count} scenarios, {units.Count} steps, {units.Count - pending.Count} already in {results}; {pending.Count} to run");
         foreach (var group in pending.GroupBy(u => u.S))
@@ -107,10 +126,10 @@ internal static class HeldOutValidation
                 {
                     var train = labelled.Transform(View(ml, [.. subjects.Where(x => x.Fold != unit.Fold)]));
                     var test = labelled.Transform(View(ml, [.. subjects.Where(x => x.Fold == unit.Fold)]));
-                    var pipeline = loader.Append(TransferStudy.Strategy(ml, unit.Step, "Label", s.Regression, pretrained, epochs, fineTune, multiclass: s.Classes > 2));
+                    var pipeline = loader.Append(TransferStudy.Strategy(ml, unit.Step, "Label", s.Regression, pretrained, epochs, fineTune, validation: validation, multiclass: s.Classes > 2));
                     var scored = pipeline.Fit(train).Transform(test);
                     var (score, chance) = Score(scored, s, subjects, unit.Fold);
-                    line = JsonSerializer.Serialize(new OutcomeLine("outcome", s.Id, n, folds, epochs, fineTune, unit.Step, unit.Fold, s.Regression ? "MAE" : "balanced accuracy", score, chance, (clock.Elapsed - stepStarted).TotalSeconds), Json);
+                    line = JsonSerializer.Serialize(new OutcomeLine("outcome", s.Id, n, folds, epochs, fineTune, unit.Step, unit.Fold, s.Regression ? "MAE" : "balanced accuracy", score, chance, (clock.Elapsed - stepStarted).TotalSeconds, validation), Json);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {unit.Step} fold {unit.Fold + 1}/{folds}: {(s.Regression ? "MAE" : "balanced accuracy")} {score:G4} (chance {chance:G4})"));
                 }
                 File.AppendAllLines(results, [line]);
@@ -197,8 +216,12 @@ internal static class HeldOutValidation
 
     private static int Int(string[] args, string name, int fallback) => int.Parse(TransferStudy.Arg(args, name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
 
-    private static string UnitKey(HeldOutScenario s, string step, int fold, int n, int folds, int epochs, int fineTune) =>
-        step == "analysis" ? $"analysis|{s.Id}|{n}" : $"outcome|{s.Id}|{n}|{folds}|{epochs}|{fineTune}|{step}|{fold}";
+    private static string UnitKey(HeldOutScenario s, string step, int fold, int n, int folds, int epochs, int fineTune, double validation) =>
+        step == "analysis" ? $"analysis|{s.Id}|{n}" : $"outcome|{s.Id}|{n}|{folds}|{epochs}|{fineTune}|{step}|{fold}{ValidationKey(validation)}";
+
+    // The default fraction adds nothing, so the keys of lines written before the fraction was recorded still match.
+    private static string ValidationKey(double validation) =>
+        validation == DefaultValidation ? "" : string.Create(CultureInfo.InvariantCulture, $"|v{validation}");
 
     /// <summary>Ends a line that a killed run left unfinished, so that the next line appended starts on its own.</summary>
     private static void EndLastLine(string results)
@@ -240,7 +263,8 @@ internal static class HeldOutValidation
     private static string Key(JsonElement e) => e.GetProperty("kind").GetString() == "analysis"
         ? $"analysis|{e.GetProperty("scenario").GetString()}|{e.GetProperty("n").GetInt32()}"
         : string.Join('|', "outcome", e.GetProperty("scenario").GetString(), e.GetProperty("n").GetInt32(), e.GetProperty("folds").GetInt32(), e.GetProperty("epochs").GetInt32(),
-            e.GetProperty("fineTune").GetInt32(), e.GetProperty("strategy").GetString(), e.GetProperty("fold").GetInt32());
+            e.GetProperty("fineTune").GetInt32(), e.GetProperty("strategy").GetString(), e.GetProperty("fold").GetInt32())
+          + ValidationKey(e.TryGetProperty("validation", out var v) ? v.GetDouble() : DefaultValidation);
 
     /// <summary>One scenario's outcomes and analysis, where both are complete.</summary>
     private sealed record Judged(HeldOutScenario S, int N, string Metric, double Chance, Dictionary<string, (double Mean, double Sd, double Skill, double[] FoldSkills)> Strategies,
@@ -256,7 +280,7 @@ internal static class HeldOutValidation
         {
             int n = Math.Min(s.Subjects, cap);
             var outcomes = lines.Where(e => e.GetProperty("kind").GetString() == "outcome").Select(e => e.Deserialize<OutcomeLine>(Json)!)
-                .Where(o => o.Scenario == s.Id && o.N == n && o.Folds == folds && o.Epochs == epochs && o.FineTune == fineTune).ToList();
+                .Where(o => o.Scenario == s.Id && o.N == n && o.Folds == folds && o.Epochs == epochs && o.FineTune == fineTune && o.Validation == DefaultValidation).ToList();
             var analysis = lines.Where(e => e.GetProperty("kind").GetString() == "analysis").Select(e => e.Deserialize<AnalysisLine>(Json)!).FirstOrDefault(a => a.Scenario == s.Id && a.N == n);
             bool complete = analysis is not null && strategies.All(st => Enumerable.Range(0, folds).All(f => outcomes.Any(o => o.Strategy == st && o.Fold == f)));
             if (!complete)
@@ -327,6 +351,58 @@ internal static class HeldOutValidation
             md.AddRange(bins.Select((b, i) => b.Count == 0 ? $"| {names[i]} | 0 | – | – |" : string.Create(c, $"| {names[i]} | {b.Count} | {b.MeanConfidence:F2} | {b.FractionRight:F2} |")));
             md.Add("");
             md.Add(string.Create(c, $"Brier score {brier:F3} (0 perfect; always stating 0.5 gives 0.25)."));
+        }
+        return md;
+    }
+
+    /// <summary>
+    /// Issue 17 item 3: each strategy's cross-validated score with <paramref name="validation"/> of the training
+    /// subjects held out for early stopping against the documented run's 10 %, per scenario where both are complete,
+    /// then how often each wins and the mean difference in skill.
+    /// </summary>
+    internal static List<string> ValidationComparison(List<JsonElement> lines, List<HeldOutScenario> scenarios, string[] strategies, int folds, int epochs, int fineTune, int cap, double validation)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var outcomes = lines.Where(e => e.GetProperty("kind").GetString() == "outcome").Select(e => e.Deserialize<OutcomeLine>(Json)!)
+            .Where(o => o.Folds == folds && o.Epochs == epochs && o.FineTune == fineTune).ToList();
+        string label = validation == 0 ? "fixed budget (no validation split)" : string.Create(c, $"validation {validation:P0}");
+        var md = new List<string>
+        {
+            string.Create(c, $"Validation split against {label}: {folds} folds by subject, {epochs} + {fineTune} epochs; mean score over folds (MAE lower is better, balanced accuracy higher)."),
+            "",
+            $"| scenario | N | metric | strategy | validation 10 % | {label} | skill gain over 10 % |",
+            "|---|---|---|---|---|---|---|",
+        };
+        var differences = new List<(string Strategy, int N, double Difference)>();
+        foreach (var s in scenarios)
+        {
+            int n = Math.Min(s.Subjects, cap);
+            foreach (string st in strategies)
+            {
+                var baseline = outcomes.Where(o => o.Scenario == s.Id && o.N == n && o.Strategy == st && o.Validation == DefaultValidation).ToList();
+                var other = outcomes.Where(o => o.Scenario == s.Id && o.N == n && o.Strategy == st && o.Validation == validation).ToList();
+                if (baseline.Select(o => o.Fold).Distinct().Count() < folds || other.Select(o => o.Fold).Distinct().Count() < folds)
+                {
+                    continue;
+                }
+                double chance = baseline.Average(o => o.Chance);
+                double a = baseline.Average(o => o.Score);
+                double b = other.Average(o => o.Score);
+                double difference = Recommender.Skill(b, chance, s.Regression) - Recommender.Skill(a, chance, s.Regression);
+                differences.Add((st, n, difference));
+                md.Add(string.Create(c, $"| {s.Id} | {n} | {baseline[0].Metric} | {st} | {a:G3} | {b:G3} | {difference:+0.000;-0.000;0.000} |"));
+            }
+        }
+        md.Add("");
+        if (differences.Count == 0)
+        {
+            md.Add("No scenario and strategy is complete with both fractions yet.");
+            return md;
+        }
+        foreach (var group in differences.GroupBy(d => d.N <= 120 ? "N ≤ 120" : "N > 120"))
+        {
+            var d = group.Select(x => x.Difference).ToList();
+            md.Add(string.Create(c, $"{group.Key}: {label} better in {d.Count(x => x > 0)} of {d.Count} scenario-strategies, mean skill difference {d.Average():+0.000;-0.000;0.000} (median {d.Order().ElementAt(d.Count / 2):+0.000;-0.000;0.000})."));
         }
         return md;
     }

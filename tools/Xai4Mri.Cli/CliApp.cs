@@ -39,18 +39,27 @@ public static class CliApp
         ArgumentNullException.ThrowIfNull(io);
         var root = CreateRootCommand(io);
         ParseResult parsed = root.Parse(args);
-        if (parsed.Action is HelpWithExamples or PrintVersion)
+        if (parsed.Action is HelpWithExamples or PrintVersion && !UnknownCommand(parsed))
         {
-            // --help and --version win over other errors on the line (e.g. a missing required option).
+            // --help and --version win over other errors on the line (e.g. a missing required option), but not over
+            // a misspelt command: its help would be the root's, and exit 0 would tell a script the command exists.
             return parsed.Invoke(Invocation(io));
         }
-        if (parsed.Errors.Count > 0 || UnknownOptions(parsed).Any())
+        if (parsed.Errors.Count > 0 || UnknownOptions(parsed).Any() || UnknownCommand(parsed))
         {
             io.Err.WriteLine(UsageError(parsed));
             return ExitUsage;
         }
         return parsed.Invoke(Invocation(io));
     }
+
+    /// <summary>A word at the root that names no command (<c>xai4mri frob --help</c>).</summary>
+    private static bool UnknownCommand(ParseResult parsed) => RootWords(parsed).Any();
+
+    /// <summary>The words left at the root, which takes none: unknown commands.</summary>
+    private static IEnumerable<string> RootWords(ParseResult parsed) => parsed.CommandResult.Command is RootCommand
+        ? parsed.Tokens.Where(token => token.Type == TokenType.Argument).Select(token => token.Value)
+        : [];
 
     /// <summary>The command tree: every command with its options, help (with examples) and version.</summary>
     public static RootCommand CreateRootCommand(CliIo io)
@@ -104,7 +113,8 @@ public static class CliApp
         var command = parsed.CommandResult.Command;
         string name = command is RootCommand ? "xai4mri" : $"xai4mri {command.Name}";
         IEnumerable<string> problems;
-        var unknown = UnknownOptions(parsed).Concat(parsed.UnmatchedTokens).Distinct().ToList();
+        // With --help on the line the parser reports no error for a word at the root, so it is named here.
+        var unknown = UnknownOptions(parsed).Concat(parsed.UnmatchedTokens).Concat(RootWords(parsed)).Distinct().ToList();
         if (unknown.Count > 0)
         {
             // The unknown words come first: a misspelt option also makes its value unexpected and may hide a required one.
