@@ -94,6 +94,32 @@ public sealed class BadInputCliTests
     }
 
     [TestMethod]
+    public void PredictOnAStudyTableNamesEachSubjectItDoesNotScore()
+    {
+        using var dir = TestPaths.Scratch();
+        string Image(string id) => dir.File($"{id}/anat/{id}_T1w.nii.gz");
+        foreach (string id in new[] { "sub-good", "sub-zero", "sub-folder" })
+        {
+            Directory.CreateDirectory(dir.File($"{id}/anat"));
+        }
+        File.Copy(Good, Image("sub-good"));
+        Filled(Image("sub-zero"), 0);
+        Directory.CreateDirectory(Image("sub-folder"));
+        File.WriteAllLines(dir.File("participants.tsv"), ["participant_id\tage", "sub-good\t30", "sub-missing\t40", "sub-zero\t50", "sub-folder\t60"]);
+
+        var (code, stdout, stderr) = CliRunner.Run("predict", "--model", Model, "--data", dir.File("participants.tsv"));
+
+        Assert.AreEqual(CliApp.ExitBadInput, code, stderr);
+        string[] rows = stdout.TrimEnd('\n').Split('\n');
+        Assert.HasCount(2, rows, stdout);
+        StringAssert.StartsWith(rows[1], "sub-good\t");
+        StringAssert.Contains(stderr, $"xai4mri predict: {Image("sub-missing")}: subject sub-missing: image file not found; not scored");
+        StringAssert.Contains(stderr, $"xai4mri predict: {Image("sub-folder")}: subject sub-folder: image path is a directory, not an image file; not scored");
+        StringAssert.Contains(stderr, $"xai4mri predict: {Image("sub-zero")}: the image is all background");
+        StringAssert.EndsWith(stderr.TrimEnd(), "xai4mri predict: 3 of 4 images were not scored (each named above); the table holds the others");
+    }
+
+    [TestMethod]
     public void InfoAndPredictAgreeOnADirectory()
     {
         using var dir = TestPaths.Scratch();

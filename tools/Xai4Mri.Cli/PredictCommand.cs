@@ -60,16 +60,18 @@ internal static class PredictCommand
             io.Err.WriteLine($"xai4mri predict: {modelPath}: cannot load the model ({e.Message.Split('\n')[0]})");
             return CliApp.ExitBadInput;
         }
+        int withoutImage = 0;
         IDataView input = data is null
             ? ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }))
-            : StudyInput.LoadRows(ml, data, template, suffix);
+            : LoadStudy(ml, data, template, suffix, io.Err, out withoutImage);
         var skipped = Unscorable(ml, modelPath, input, io.Err);
         if (skipped.Count > 0)
         {
             input = ml.Data.FilterByCustomPredicate<FileRow>(input, row => skipped.Contains(row.Path));
         }
         int count = (int)CountRows(input);
-        if (count == 0 && skipped.Count > 0)
+        int notScored = skipped.Count + withoutImage;
+        if (count == 0 && notScored > 0)
         {
             // Each image is named above; an empty table would only hide that nothing was scored.
             return CliApp.ExitBadInput;
@@ -93,12 +95,38 @@ internal static class PredictCommand
         {
             File.WriteAllText(outputPath, table);
         }
-        if (skipped.Count > 0)
+        if (notScored > 0)
         {
-            io.Err.WriteLine($"xai4mri predict: {skipped.Count} of {skipped.Count + count} images were not scored (each named above); the table holds the others");
+            io.Err.WriteLine($"xai4mri predict: {notScored} of {notScored + count} images were not scored (each named above); the table holds the others");
             return CliApp.ExitBadInput;
         }
         return CliApp.ExitOk;
+    }
+
+    /// <summary>
+    /// The rows of a study table or BIDS root; a subject whose image file is missing (or is a directory, or a broken
+    /// link) is named on stderr as not scored, instead of failing the whole table.
+    /// </summary>
+    private static IDataView LoadStudy(MLContext ml, string data, string? template, string suffix, TextWriter stderr, out int withoutImage)
+    {
+        IReadOnlyList<SkippedSubject> missing;
+        IDataView rows;
+        if (Directory.Exists(data))
+        {
+            var bids = BidsDataset.Read(data, suffix, new BidsDatasetOptions { MissingFiles = MissingFilePolicy.Skip });
+            (missing, rows) = (bids.Skipped, bids.ToDataView(ml));
+        }
+        else
+        {
+            var table = StudyTable.Read(data, template ?? StudyInput.DefaultTemplate, options: new StudyTableOptions { MissingFiles = MissingFilePolicy.Skip });
+            (missing, rows) = (table.Skipped, table.ToDataView(ml));
+        }
+        foreach (var subject in missing)
+        {
+            stderr.WriteLine($"xai4mri predict: {subject.Path}: subject {subject.SubjectId}: {subject.Reason}; not scored");
+        }
+        withoutImage = missing.Count;
+        return rows;
     }
 
     /// <summary>
