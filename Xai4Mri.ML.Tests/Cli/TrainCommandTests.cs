@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Runtime.InteropServices;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Tests.Volumes;
@@ -50,6 +51,10 @@ public sealed class TrainCommandTests
         Assert.IsGreaterThan(1000L, new FileInfo(dir.File("curve.png")).Length);
         using var model = MriNetModel.FromModelZip(dir.File("m.zip"));
         CollectionAssert.AreEqual(new[] { "control", "patient" }, model.Task.ClassNames.ToArray());
+        using (var archive = ZipFile.OpenRead(dir.File("m.zip")))
+        {
+            Assert.IsNotNull(archive.GetEntry("xai4mri-sha256.json"), "train saves the SHA-256 manifest that predict verifies");
+        }
 
         var (infoCode, info, infoErr) = CliRunner.Run("model-info", dir.File("m.zip"));
         Assert.AreEqual(0, infoCode, infoErr);

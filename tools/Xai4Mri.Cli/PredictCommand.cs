@@ -52,12 +52,11 @@ internal static class PredictCommand
         ITransformer model;
         try
         {
-            using var stream = File.OpenRead(modelPath);
-            model = ml.Model.Load(stream, out _);
+            model = ModelZip.Load(ml, modelPath, out _);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+        catch (ModelFormatException e)
         {
-            io.Err.WriteLine($"xai4mri predict: {modelPath}: cannot load the model ({e.Message.Split('\n')[0]})");
+            io.Err.WriteLine($"xai4mri predict: {e.Message}");
             return CliApp.ExitBadInput;
         }
         int withoutImage = 0;

@@ -163,7 +163,7 @@ internal sealed class TrainCommand
         bar.Dispose();
         io.Err.WriteLine(StudyInput.CacheLine(fitted));
         var trained = ((IEnumerable<ITransformer>)fitted).OfType<MriNetPredictionTransformer>().Last();
-        ml.Model.Save(fitted, study.Schema, output);
+        ModelZip.Save(ml, fitted, study.Schema, output);
         if (r.GetValue(_plot) is { } plot)
         {
             trained.History.SavePlot(plot);
