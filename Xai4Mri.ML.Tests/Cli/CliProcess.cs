@@ -18,9 +18,14 @@ internal sealed class CliProcess : IDisposable
 
     private CliProcess(Process process) => _process = process;
 
-    public static CliProcess Start(string[] args)
+    /// <summary>Starts the command; <paramref name="environment"/> adds or replaces variables of the child's environment.</summary>
+    public static CliProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
         foreach (string arg in args.Prepend(Path.Combine(AppContext.BaseDirectory, "xai4mri.dll")))
         {
             psi.ArgumentList.Add(arg);

@@ -19,7 +19,7 @@ internal static class SavedExplainChain
 
     public static ITransformer Build(string config, string imageColumnName, string outputColumnName, int[] imageShape)
     {
-        var ml = new MLContext();
+        var ml = OnnxTempFolder.Context();
         byte[] reshape = ReshapeGraph.Build(ExplainMappingOutput.MapColumn, outputColumnName, imageShape);
         var estimator = ml.Transforms.CopyColumns(ExplainMappingInput.ImageColumn, imageColumnName)
             .Append(ml.Transforms.CustomMapping(new ExplainRowMarkerFactory().GetMapping(), ExplainRowMarkerFactory.ContractName))

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.ML;
+using Xai4Mri.ML.Serialization;
 
 namespace Xai4Mri.ML.Models;
 
@@ -69,7 +70,9 @@ public static class ModelZip
     /// <summary>
     /// Loads a model .zip as <c>ml.Model.Load</c> does, after checking each member against the manifest
     /// <see cref="Save"/> wrote. Files saved without one (by <c>ml.Model.Load</c> itself, or before the manifest
-    /// existed) still load; their damage is found only as far as the zip structure and ML.NET's reader find it.
+    /// existed) still load; their damage is found only as far as the zip structure and ML.NET's reader find it. The
+    /// temporary files ML.NET writes for the file's ONNX graphs go to a folder of the library's that is deleted when the
+    /// process exits (<paramref name="ml"/>'s <c>TempFilePath</c> is set to it during the call).
     /// </summary>
     /// <exception cref="ModelFormatException">
     /// The file is missing, truncated or not a zip, a member differs from its SHA-256 or is missing or unlisted, or
@@ -80,6 +83,10 @@ public static class ModelZip
         ArgumentNullException.ThrowIfNull(ml);
         ArgumentException.ThrowIfNullOrEmpty(path);
         Verify(path);
+        // ML.NET writes each ONNX graph in the file to a temporary file, and leaves it behind if the graph then fails
+        // to load: written to the library's folder, removed when the process exits.
+        string temporary = ml.TempFilePath;
+        ml.TempFilePath = OnnxTempFolder.Path;
         try
         {
             using var stream = File.OpenRead(path);
@@ -89,8 +96,23 @@ public static class ModelZip
         {
             // Whatever ML.NET, ONNX Runtime or a transformer's loader throws while reading a saved pipeline
             // (InvalidOperationException, FormatException, ONNX Runtime's own type, ...), the cause is this file.
-            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot load the model .zip ({e.Message.Split('\n')[0].TrimEnd()})", e);
+            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot load the model .zip ({Reason(e)})", e);
         }
+        finally
+        {
+            ml.TempFilePath = temporary;
+        }
+    }
+
+    /// <summary>
+    /// The first line of <paramref name="e"/>'s message, then of its innermost exception's: ML.NET wraps what went wrong
+    /// ("Error during class instantiation") around what says it (ONNX Runtime's "Protobuf parsing failed").
+    /// </summary>
+    private static string Reason(Exception e)
+    {
+        string reason = e.Message.Split('\n')[0].TrimEnd();
+        var root = e.GetBaseException();
+        return root == e ? reason : $"{reason}: {root.Message.Split('\n')[0].TrimEnd()}";
     }
 
     /// <summary>
