@@ -83,6 +83,15 @@ internal sealed class CliProcess : IDisposable
         }
     }
 
+    /// <summary>Sends SIGTERM, what <c>kill</c>, a job scheduler or a container stop sends.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+        {
+            Assert.Fail($"kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
     /// <summary>Kills the process without warning and returns what it wrote.</summary>
     public string Kill()
     {

@@ -288,6 +288,46 @@ public sealed class TrainCommandTests
         CollectionAssert.AreEqual(Enumerable.Range(1, kept.History.Count).ToArray(), epochs, err);
         Assert.IsTrue(epochs.Length is >= 2 and < 8, err);
     }
+
+    [TestMethod]
+    public void SigtermKeepsACheckpointThatTheSameCommandResumesAndAnotherRunIgnores()
+    {
+        using var dir = TestPaths.Scratch();
+        // As many subjects as for Ctrl+C, so that the run is still training when the signal comes.
+        string table = Study(dir, 96);
+        string[] args = TrainArgs(table, dir.File("m.zip"), dir.File("ckpt"), dir.File("cache"));
+        string checkpoint = Path.Combine(dir.File("ckpt"), TrainingCheckpoint.FileName);
+        int code;
+        string err;
+        using (var child = CliProcess.Start(args))
+        {
+            Assert.IsTrue(child.WaitForErrorLine("epoch 2/8"), $"the training process ended before epoch 2:\n{child.Output}");
+            child.Terminate();
+            (code, err) = child.WaitForExit();
+        }
+
+        Assert.AreEqual(130, code, err);
+        StringAssert.Contains(err, "xai4mri train: SIGTERM: cancelling after the current step (SIGTERM again to stop at once)");
+        StringAssert.Contains(err, $"xai4mri train: cancelled; no model was written; the checkpoint in {dir.File("ckpt")} is kept and the same command resumes from it");
+        Assert.IsFalse(File.Exists(dir.File("m.zip")));
+        int done = Checkpoint(dir.File("ckpt")).History.Count;
+        CollectionAssert.AreEqual(Enumerable.Range(1, done).ToArray(), EpochsIn(err), err);
+        Assert.IsTrue(done is >= 2 and < 8, err);
+
+        var (resumedCode, _, resumedErr) = CliRunner.Run(args);
+        Assert.AreEqual(0, resumedCode, resumedErr);
+        StringAssert.Contains(resumedErr, $"xai4mri train: resuming from {checkpoint} after epoch {done}\n");
+        CollectionAssert.AreEqual(Enumerable.Range(done + 1, 8 - done).ToArray(), EpochsIn(resumedErr), resumedErr);
+        Assert.IsTrue(File.Exists(dir.File("m.zip")));
+
+        // One epoch instead of eight is another run: the checkpoint is named as ignored, and training starts afresh.
+        string[] other = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--epochs" ? "1" : a)];
+        var (otherCode, _, otherErr) = CliRunner.Run(other);
+        Assert.AreEqual(0, otherCode, otherErr);
+        StringAssert.Contains(otherErr, $"xai4mri train: warning: ignoring the checkpoint in {checkpoint}: it belongs to another run (different data, model or options)");
+        Assert.DoesNotContain("resuming from", otherErr);
+        StringAssert.Contains(otherErr, "phase 1/1 (all layers) epoch 1/1:");
+    }
 }
 
 /// <summary>A stderr that records what is written and calls an action once a given text appears (a scripted Ctrl+C).</summary>
