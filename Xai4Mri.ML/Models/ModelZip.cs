@@ -69,7 +69,7 @@ public static class ModelZip
 
     /// <summary>
     /// Loads a model .zip as <c>ml.Model.Load</c> does, after checking each member against the manifest
-    /// <see cref="Save"/> wrote. Files saved without one (by <c>ml.Model.Load</c> itself, or before the manifest
+    /// <see cref="Save"/> wrote. Files saved without one (by <c>ml.Model.Save</c> itself, or before the manifest
     /// existed) still load; their damage is found only as far as the zip structure and ML.NET's reader find it. The
     /// temporary files ML.NET writes for the file's ONNX graphs go to a folder of the library's that is deleted when the
     /// process exits (<paramref name="ml"/>'s <c>TempFilePath</c> is set to it during the call).
@@ -105,8 +105,9 @@ public static class ModelZip
     }
 
     /// <summary>
-    /// The first line of <paramref name="e"/>'s message, then of its innermost exception's: ML.NET wraps what went wrong
-    /// ("Error during class instantiation") around what says it (ONNX Runtime's "Protobuf parsing failed").
+    /// The first line of <paramref name="e"/>'s message, then of its innermost exception's: ML.NET says where it failed
+    /// ("Error during class instantiation"), the exception it wraps says what failed (a graph's parser: "One of the
+    /// identified items was in an invalid format.").
     /// </summary>
     private static string Reason(Exception e)
     {
