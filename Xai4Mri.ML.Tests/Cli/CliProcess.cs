@@ -18,9 +18,14 @@ internal sealed class CliProcess : IDisposable
 
     private CliProcess(Process process) => _process = process;
 
-    public static CliProcess Start(string[] args)
+    /// <summary>Starts the command; <paramref name="environment"/> adds or replaces variables of the child's environment.</summary>
+    public static CliProcess Start(string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[name] = value;
+        }
         foreach (string arg in args.Prepend(Path.Combine(AppContext.BaseDirectory, "xai4mri.dll")))
         {
             psi.ArgumentList.Add(arg);
@@ -75,6 +80,15 @@ internal sealed class CliProcess : IDisposable
         if (SendSignal(_process.Id, 2) != 0)
         {
             Assert.Fail($"kill(SIGINT) failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
+
+    /// <summary>Sends SIGTERM, what <c>kill</c>, a job scheduler or a container stop sends.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(_process.Id, 15) != 0)
+        {
+            Assert.Fail($"kill(SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}");
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.Compression;
 using System.Runtime.InteropServices;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.Tests.Volumes;
@@ -50,6 +51,10 @@ public sealed class TrainCommandTests
         Assert.IsGreaterThan(1000L, new FileInfo(dir.File("curve.png")).Length);
         using var model = MriNetModel.FromModelZip(dir.File("m.zip"));
         CollectionAssert.AreEqual(new[] { "control", "patient" }, model.Task.ClassNames.ToArray());
+        using (var archive = ZipFile.OpenRead(dir.File("m.zip")))
+        {
+            Assert.IsNotNull(archive.GetEntry("xai4mri-sha256.json"), "train saves the SHA-256 manifest that predict verifies");
+        }
 
         var (infoCode, info, infoErr) = CliRunner.Run("model-info", dir.File("m.zip"));
         Assert.AreEqual(0, infoCode, infoErr);
@@ -282,6 +287,46 @@ public sealed class TrainCommandTests
         Assert.IsFalse(kept.Completed, err);
         CollectionAssert.AreEqual(Enumerable.Range(1, kept.History.Count).ToArray(), epochs, err);
         Assert.IsTrue(epochs.Length is >= 2 and < 8, err);
+    }
+
+    [TestMethod]
+    public void SigtermKeepsACheckpointThatTheSameCommandResumesAndAnotherRunIgnores()
+    {
+        using var dir = TestPaths.Scratch();
+        // As many subjects as for Ctrl+C, so that the run is still training when the signal comes.
+        string table = Study(dir, 96);
+        string[] args = TrainArgs(table, dir.File("m.zip"), dir.File("ckpt"), dir.File("cache"));
+        string checkpoint = Path.Combine(dir.File("ckpt"), TrainingCheckpoint.FileName);
+        int code;
+        string err;
+        using (var child = CliProcess.Start(args))
+        {
+            Assert.IsTrue(child.WaitForErrorLine("epoch 2/8"), $"the training process ended before epoch 2:\n{child.Output}");
+            child.Terminate();
+            (code, err) = child.WaitForExit();
+        }
+
+        Assert.AreEqual(130, code, err);
+        StringAssert.Contains(err, "xai4mri train: SIGTERM: cancelling after the current step (SIGTERM again to stop at once)");
+        StringAssert.Contains(err, $"xai4mri train: cancelled; no model was written; the checkpoint in {dir.File("ckpt")} is kept and the same command resumes from it");
+        Assert.IsFalse(File.Exists(dir.File("m.zip")));
+        int done = Checkpoint(dir.File("ckpt")).History.Count;
+        CollectionAssert.AreEqual(Enumerable.Range(1, done).ToArray(), EpochsIn(err), err);
+        Assert.IsTrue(done is >= 2 and < 8, err);
+
+        var (resumedCode, _, resumedErr) = CliRunner.Run(args);
+        Assert.AreEqual(0, resumedCode, resumedErr);
+        StringAssert.Contains(resumedErr, $"xai4mri train: resuming from {checkpoint} after epoch {done}\n");
+        CollectionAssert.AreEqual(Enumerable.Range(done + 1, 8 - done).ToArray(), EpochsIn(resumedErr), resumedErr);
+        Assert.IsTrue(File.Exists(dir.File("m.zip")));
+
+        // One epoch instead of eight is another run: the checkpoint is named as ignored, and training starts afresh.
+        string[] other = [.. args.Select((a, i) => i > 0 && args[i - 1] == "--epochs" ? "1" : a)];
+        var (otherCode, _, otherErr) = CliRunner.Run(other);
+        Assert.AreEqual(0, otherCode, otherErr);
+        StringAssert.Contains(otherErr, $"xai4mri train: warning: ignoring the checkpoint in {checkpoint}: it belongs to another run (different data, model or options)");
+        Assert.DoesNotContain("resuming from", otherErr);
+        StringAssert.Contains(otherErr, "phase 1/1 (all layers) epoch 1/1:");
     }
 }
 

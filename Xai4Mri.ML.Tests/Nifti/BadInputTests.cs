@@ -264,6 +264,137 @@ public sealed class BadInputTests
         Rejects(dir.File("h.mgh"), "truncated MGH header");
     }
 
+    [TestMethod]
+    public void DirectoryIsNamedAsADirectory()
+    {
+        using var dir = TestPaths.Scratch();
+        Directory.CreateDirectory(dir.File("folder.nii"));
+        Rejects(dir.File("folder.nii"), "is a directory, not an image file");
+    }
+
+    [TestMethod]
+    public void VoxOffsetPastTheEndIsNamed()
+    {
+        using var dir = TestPaths.Scratch();
+        byte[] b = ValidNifti(dir);
+        BinaryPrimitives.WriteSingleLittleEndian(b.AsSpan(108), 100_000);
+        File.WriteAllBytes(dir.File("far.nii"), b);
+        Rejects(dir.File("far.nii"), "vox_offset 100000 lies past the end of the 1024-byte file");
+        WriteGzip(dir.File("far.nii.gz"), b);
+        Rejects(dir.File("far.nii.gz"), "file ends before vox_offset 100000, where the voxel data should start");
+    }
+
+    [TestMethod]
+    public void GzipCutAnywhereFailsFastOrReadsWhole()
+    {
+        using var dir = TestPaths.Scratch();
+        string whole = dir.File("whole.nii.gz");
+        WriteGzip(whole, ValidNifti(dir));
+        byte[] gz = File.ReadAllBytes(whole);
+        var slowest = TimeSpan.Zero;
+        for (int cut = 0; cut < gz.Length; cut++)
+        {
+            string path = dir.File($"cut{cut}.nii.gz");
+            File.WriteAllBytes(path, gz[..cut]);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            try
+            {
+                // A file cut in the gzip trailer (or the deflate stream's last bits) still holds every voxel: it reads whole.
+                CollectionAssert.AreEqual(SmallImages.Int16Voxels(), (short[])MriImage.Load(path).GetRawData(), $"cut at {cut}");
+                Assert.IsGreaterThan(gz.Length - 16, cut, $"a file cut at {cut} of {gz.Length} bytes read");
+            }
+            catch (ImageFormatException e)
+            {
+                StringAssert.Contains(e.Message, path);
+            }
+            slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, watch.Elapsed.Ticks));
+        }
+        Assert.IsLessThan(TimeSpan.FromSeconds(1), slowest);
+    }
+
+    [TestMethod]
+    public void GarbageAfterTheGzipHeader()
+    {
+        using var dir = TestPaths.Scratch();
+        byte[] garbage = new byte[5000];
+        new Random(4).NextBytes(garbage);
+        byte[] header = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3];
+        File.WriteAllBytes(dir.File("garbage.nii.gz"), [.. header, .. garbage]);
+        Rejects(dir.File("garbage.nii.gz"), "corrupt or truncated compressed data");
+    }
+
+    [TestMethod]
+    [DataRow(349)]
+    [DataRow(0)]
+    [DataRow(-348)]
+    public void WrongSizeofHdrIsNamed(int size)
+    {
+        using var dir = TestPaths.Scratch();
+        byte[] b = ValidNifti(dir);
+        BinaryPrimitives.WriteInt32LittleEndian(b, size);
+        File.WriteAllBytes(dir.File("size.nii"), b);
+        Rejects(dir.File("size.nii"), $"sizeof_hdr is {size} (expected 348 or 540");
+    }
+
+    [TestMethod]
+    public void PngNamedNii()
+    {
+        using var dir = TestPaths.Scratch();
+        byte[] png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0];
+        File.WriteAllBytes(dir.File("picture.nii"), png);
+        Rejects(dir.File("picture.nii"), "not a NIfTI-1, NIfTI-2 or MGH file (first bytes 89504E470D0A1A0A)");
+    }
+
+    [TestMethod]
+    public void NonAsciiAndSpacesInPaths()
+    {
+        using var dir = TestPaths.Scratch();
+        string folder = dir.File("Müller 名前 ü");
+        Directory.CreateDirectory(folder);
+        string good = SmallImages.WriteInt16(Path.Combine(folder, "sub 01 Ø.nii.gz"));
+        CollectionAssert.AreEqual(SmallImages.Int16Voxels(), (short[])MriImage.Load(good).GetRawData());
+        string bad = Path.Combine(folder, "sub 02 é.nii");
+        File.WriteAllBytes(bad, ValidNifti(dir)[..500]);
+        var e = Assert.ThrowsExactly<ImageFormatException>(() => MriImage.Load(bad));
+        Assert.AreEqual(bad, e.FilePath);
+        StringAssert.StartsWith(e.Message, bad + ": file is truncated");
+    }
+
+    [TestMethod]
+    public void ZeroDimensionReadsAsAnEmptyImage()
+    {
+        // As nibabel: a header may describe an empty array; the loader, which needs voxels, refuses it.
+        using var dir = TestPaths.Scratch();
+        byte[] b = ValidNifti(dir);
+        BinaryPrimitives.WriteInt16LittleEndian(b.AsSpan(42), 0);
+        File.WriteAllBytes(dir.File("empty.nii"), b);
+        var image = MriImage.Load(dir.File("empty.nii"));
+        Assert.AreEqual(0L, image.Data.VoxelCount);
+        Assert.IsEmpty(image.GetFloatData());
+    }
+
+    [TestMethod]
+    public void HeaderClaimsBeyondTheFileFailWithinASecondAndWithoutAllocating()
+    {
+        using var dir = TestPaths.Scratch();
+        byte[] b = ValidNifti(dir);
+        // 32767³ int16, 70 TB, in a 1 KB file and in its gzip: a decompression bomb's claim.
+        for (int i = 1; i <= 3; i++)
+        {
+            BinaryPrimitives.WriteInt16LittleEndian(b.AsSpan(40 + (2 * i)), short.MaxValue);
+        }
+        File.WriteAllBytes(dir.File("bomb.nii"), b);
+        WriteGzip(dir.File("bomb.nii.gz"), b);
+        foreach (string name in new[] { "bomb.nii", "bomb.nii.gz" })
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Rejects(dir.File(name), name.EndsWith(".gz", StringComparison.Ordinal) ? "more than a" : "file is truncated");
+            Assert.IsLessThan(10_000_000, GC.GetAllocatedBytesForCurrentThread() - before, name);
+            Assert.IsLessThan(TimeSpan.FromSeconds(1), watch.Elapsed, name);
+        }
+    }
+
     internal static void WriteGzip(string path, byte[] content)
     {
         using var fs = File.Create(path);

@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Serialization;
 
 namespace Xai4Mri.ML.Explanations;
@@ -19,7 +20,7 @@ internal static class SavedExplainChain
 
     public static ITransformer Build(string config, string imageColumnName, string outputColumnName, int[] imageShape)
     {
-        var ml = new MLContext();
+        var ml = OnnxTempFolder.Context();
         byte[] reshape = ReshapeGraph.Build(ExplainMappingOutput.MapColumn, outputColumnName, imageShape);
         var estimator = ml.Transforms.CopyColumns(ExplainMappingInput.ImageColumn, imageColumnName)
             .Append(ml.Transforms.CustomMapping(new ExplainRowMarkerFactory().GetMapping(), ExplainRowMarkerFactory.ContractName))

@@ -35,7 +35,16 @@ internal sealed class LoaderPipeline
 
     /// <summary>The prepared (decoded, reoriented, resampled) volume of a file, from the cache when it has it.</summary>
     /// <exception cref="ImageFormatException">The file cannot be read or prepared.</exception>
-    public PreparedVolume Prepare(string path) => Cache is { } cache ? cache.GetOrPrepare(path, Steps) : Steps.Prepare(path);
+    public PreparedVolume Prepare(string path)
+    {
+        if (Cache is not { } cache)
+        {
+            return Steps.Prepare(path);
+        }
+        // The header first: the cache hashes the whole file, which for a file over the budget is time spent on nothing.
+        Steps.CheckHeader(MriImage.Load(path));
+        return cache.GetOrPrepare(path, Steps);
+    }
 
     /// <summary>The annotations a loader's image column carries.</summary>
     public DataViewSchema.Annotations Annotations()

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xai4Mri.ML.Nifti;
+using Xai4Mri.ML.Volumes;
 
 namespace Xai4Mri.ML.Loading;
 
@@ -16,10 +17,13 @@ internal sealed class NiftiLoaderDataView : IDataView
     private readonly int _pathColumn;
     private readonly int? _subjectColumn;
     private readonly int _parallelism;
+    private readonly Action<string>? _warn;
 
-    public NiftiLoaderDataView(IDataView input, string outputColumn, string pathColumn, string? subjectColumn, LoaderPipeline pipeline, int parallelism)
+    /// <summary>The view of <paramref name="input"/> with the conformed volumes; <paramref name="warn"/> hears of each image that loads but holds nothing to learn from or had NaN/Inf voxels.</summary>
+    public NiftiLoaderDataView(IDataView input, string outputColumn, string pathColumn, string? subjectColumn, LoaderPipeline pipeline, int parallelism, Action<string>? warn)
     {
         _input = input;
+        _warn = warn;
         _pipeline = pipeline;
         _pathColumn = input.Schema[pathColumn].Index;
         _subjectColumn = subjectColumn is null ? null : input.Schema[subjectColumn].Index;
@@ -84,8 +88,11 @@ internal sealed class NiftiLoaderDataView : IDataView
             row.GetGetter<float>(_input.Schema[column])(ref value);
             return value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
-        return $"row {row.Position}";
+        return RowName(row.Position);
     }
+
+    /// <summary>A row without a subject id, counted from 1 as the table's data rows are (and as <c>Fit</c> names them).</summary>
+    internal static string RowName(long position) => $"row {position + 1}";
 
     private sealed class Cursor : DataViewRowCursor
     {
@@ -135,7 +142,7 @@ internal sealed class NiftiLoaderDataView : IDataView
                         break;
                     }
                     string path = _parent.ReadText(_ahead, _parent._pathColumn);
-                    string subject = _parent._subjectColumn is { } s ? _parent.ReadText(_ahead, s) : $"row {_ahead.Position}";
+                    string subject = _parent._subjectColumn is { } s ? _parent.ReadText(_ahead, s) : RowName(_ahead.Position);
                     _queue.Enqueue(Task.Run(() => Load(path, subject), _cancel.Token));
                 }
                 _queue.TryDequeue(out _current);
@@ -151,13 +158,23 @@ internal sealed class NiftiLoaderDataView : IDataView
             {
                 var pipeline = _parent._pipeline;
                 var result = new float[pipeline.Settings.OutputLength];
+                PreparedVolume prepared;
                 try
                 {
-                    pipeline.Conform(path, result);
+                    prepared = pipeline.Prepare(path);
+                    pipeline.Steps.Conform(prepared, result, path);
                 }
                 catch (ImageFormatException e)
                 {
                     throw new ImageFormatException(e.FilePath, $"subject {subject}: {e.Problem}", e);
+                }
+                if (prepared.Problem is not null)
+                {
+                    _parent._warn?.Invoke($"subject {subject} ({path}) loads as background: {prepared.Problem}");
+                }
+                else if (prepared.NonFiniteCount > 0)
+                {
+                    _parent._warn?.Invoke($"subject {subject} ({path}): {prepared.NonFiniteCount} NaN/Inf voxels set to background");
                 }
                 return result;
             }

@@ -56,7 +56,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         string? subjectColumn = SubjectColumns.Find(input.Schema, _subjectColumnName);
         if (_fitted is not null)
         {
-            return new NiftiLoaderTransformer(_outputColumnName, _inputColumnName, subjectColumn, _fitted, _parallelism,
+            return new NiftiLoaderTransformer(_env, _outputColumnName, _inputColumnName, subjectColumn, _fitted, _parallelism,
                 new NiftiLoaderFitReport(0, new Dictionary<string, int>(), new Dictionary<string, int>(), [0, 0, 0], [], [], [], [], [], []));
         }
         var rows = ReadRows(input, _inputColumnName, subjectColumn);
@@ -78,7 +78,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
                 channel.Warning(MessageSensitivity.None, w);
             }
         }
-        return new NiftiLoaderTransformer(_outputColumnName, _inputColumnName, subjectColumn, fitted, _parallelism, report);
+        return new NiftiLoaderTransformer(_env, _outputColumnName, _inputColumnName, subjectColumn, fitted, _parallelism, report);
     }
 
     /// <inheritdoc/>
@@ -121,7 +121,7 @@ public sealed class NiftiLoaderEstimator : IEstimator<NiftiLoaderTransformer>
         while (cursor.MoveNext())
         {
             pathGetter(ref path);
-            string id = $"row {cursor.Position + 1}";
+            string id = NiftiLoaderDataView.RowName(cursor.Position);
             if (subjectGetter is not null)
             {
                 subjectGetter(ref subject);

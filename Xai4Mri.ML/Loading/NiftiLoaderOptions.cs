@@ -69,6 +69,21 @@ public sealed class NiftiLoaderOptions
     /// <summary>Take the first volume of 4-D files instead of failing; default false.</summary>
     public bool AllowFourD { get; set; }
 
+    /// <summary>The default of <see cref="MaxVoxels"/>: 2^28 (268,435,456) voxels, 1 GiB as float32.</summary>
+    public const long DefaultMaxVoxels = 1L << 28;
+
+    /// <summary>
+    /// The most voxels one 3-D volume of a file may have; default <see cref="DefaultMaxVoxels"/> (2^28, e.g.
+    /// 645³; a 0.5 mm whole-head scan has about 10^8). Checked from the header before any voxel is read: a larger
+    /// image fails with an <see cref="ImageFormatException"/> naming the file, its dimensions and this option.
+    /// </summary>
+    /// <remarks>
+    /// Preparing a volume takes several float copies of it at once (decoding, reorienting, resampling, the cache):
+    /// about 28 bytes per voxel at the peak, so the default bounds one file at some 7.5 GB, for each file decoded
+    /// concurrently (<see cref="MaxDegreeOfParallelism"/>). Raise it for larger images on a machine that has the memory.
+    /// </remarks>
+    public long MaxVoxels { get; set; } = DefaultMaxVoxels;
+
     /// <summary>Keep decoded volumes in a disk cache; default true.</summary>
     public bool UseCache { get; set; } = true;
 

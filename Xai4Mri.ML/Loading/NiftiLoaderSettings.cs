@@ -61,6 +61,10 @@ public sealed record NiftiLoaderSettings
     [JsonInclude]
     public bool AllowFourD { get; internal init; }
 
+    /// <summary>The most voxels one 3-D volume of a file may have (<see cref="NiftiLoaderOptions.MaxVoxels"/>); absent from the JSON of earlier versions, which is the default.</summary>
+    [JsonInclude]
+    public long MaxVoxels { get; internal init; } = NiftiLoaderOptions.DefaultMaxVoxels;
+
     /// <summary>Keep prepared volumes in the disk cache.</summary>
     [JsonInclude]
     public bool UseCache { get; internal init; } = true;
@@ -108,6 +112,10 @@ public sealed record NiftiLoaderSettings
         {
             throw new FormatException(e.Message, e);
         }
+        if (settings.MaxVoxels < 1)
+        {
+            throw new FormatException($"NiftiLoaderSettings.MaxVoxels must be at least 1, got {settings.MaxVoxels}");
+        }
         if (!float.IsFinite(settings.ClipMin) || !float.IsFinite(settings.ClipMax) || settings.ClipMin > settings.ClipMax)
         {
             throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"NiftiLoaderSettings: clip bounds [{settings.ClipMin}, {settings.ClipMax}] are not an interval"));
@@ -121,6 +129,10 @@ public sealed record NiftiLoaderSettings
     {
         ArgumentNullException.ThrowIfNull(options);
         Check(options.Orientation, options.VoxelSize, options.TargetShape, options.ClipPercentile, options.Prune, options.Normalization, options.BackgroundValue, options.BrainExtraction, nameof(NiftiLoaderOptions));
+        if (options.MaxVoxels < 1)
+        {
+            throw new ArgumentException($"NiftiLoaderOptions.MaxVoxels must be at least 1, got {options.MaxVoxels}", nameof(options));
+        }
         if (options.MaxDegreeOfParallelism < 1)
         {
             throw new ArgumentException($"NiftiLoaderOptions.MaxDegreeOfParallelism must be at least 1, got {options.MaxDegreeOfParallelism}", nameof(options));
@@ -137,6 +149,7 @@ public sealed record NiftiLoaderSettings
             ClipPercentile = options.ClipPercentile,
             RoundToUInt8 = options.RoundToUInt8,
             AllowFourD = options.AllowFourD,
+            MaxVoxels = options.MaxVoxels,
             UseCache = options.UseCache,
             CacheDirectory = options.CacheDirectory,
         };
@@ -174,7 +187,8 @@ public sealed record NiftiLoaderSettings
             IntensityNormalization.PerImage => new ScaleToImageRange(ClipPercentile, BackgroundValue, RoundToUInt8),
             IntensityNormalization.Dataset => new ScaleToRange(ClipMin, ClipMax, RoundToUInt8),
             _ => null,
-        });
+        },
+        MaxVoxels);
 
     private static void Check(string orientation, double[]? voxelSize, int[]? targetShape, double clipPercentile, PruneMode prune, IntensityNormalization normalization, float background, BrainExtraction brainExtraction, string owner)
     {

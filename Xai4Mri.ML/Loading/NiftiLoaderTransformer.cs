@@ -1,5 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Volumes;
 
@@ -11,9 +12,13 @@ namespace Xai4Mri.ML.Loading;
 /// </summary>
 public sealed class NiftiLoaderTransformer : ITransformer
 {
-    internal NiftiLoaderTransformer(string outputColumnName, string inputColumnName, string? subjectColumnName,
+    private readonly IHostEnvironment _env;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _warned = new(StringComparer.Ordinal);
+
+    internal NiftiLoaderTransformer(IHostEnvironment env, string outputColumnName, string inputColumnName, string? subjectColumnName,
         NiftiLoaderSettings settings, int parallelism, NiftiLoaderFitReport report)
     {
+        _env = env;
         OutputColumnName = outputColumnName;
         InputColumnName = inputColumnName;
         SubjectColumnName = subjectColumnName;
@@ -74,7 +79,31 @@ public sealed class NiftiLoaderTransformer : ITransformer
     {
         ArgumentNullException.ThrowIfNull(input);
         NiftiLoaderEstimator.CheckPathColumn(input.Schema, InputColumnName);
-        return new NiftiLoaderDataView(input, OutputColumnName, InputColumnName, SubjectColumnName, Pipeline, MaxDegreeOfParallelism);
+        return new NiftiLoaderDataView(input, OutputColumnName, InputColumnName, SubjectColumnName, Pipeline, MaxDegreeOfParallelism, Warn);
+    }
+
+    /// <summary>A warning on the context's log (source "LoadNifti"), as <c>Fit</c> reports its findings; once per message, not once per epoch.</summary>
+    private void Warn(string message)
+    {
+        if (!_warned.TryAdd(message, 0))
+        {
+            return;
+        }
+        using var channel = _env.Start("LoadNifti");
+        channel.Warning(MessageSensitivity.None, message);
+    }
+
+    /// <summary>
+    /// Why <paramref name="path"/>'s image would load but hold nothing to learn from (it is all background, or its brain
+    /// could not be extracted), or null when it is fine: what <c>Fit</c>'s report and <c>Transform</c>'s warnings say
+    /// of it, for callers that act on each file (e.g. <c>xai4mri predict</c> skips it). Goes through the cache.
+    /// </summary>
+    /// <exception cref="ImageFormatException">The file cannot be read or conformed; the message names it and the problem.</exception>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty.</exception>
+    public string? Problem(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return Pipeline.Prepare(path).Problem;
     }
 
     /// <summary>

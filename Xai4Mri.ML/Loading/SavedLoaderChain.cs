@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML.NetworkData;
 using Xai4Mri.ML.Serialization;
 
 namespace Xai4Mri.ML.Loading;
@@ -20,7 +21,7 @@ internal static class SavedLoaderChain
 
     public static ITransformer Build(NiftiLoaderTransformer loader)
     {
-        var ml = new MLContext();
+        var ml = OnnxTempFolder.Context();
         // The JSON leaves out the cache folder: a loaded model uses the default location where it runs.
         string parameters = Convert.ToBase64String(Encoding.UTF8.GetBytes(loader.Settings.ToJson()));
         byte[] reshape = ReshapeGraph.Build(LoaderMappingOutput.ImageColumn, loader.OutputColumnName, loader.Settings.TargetShape);

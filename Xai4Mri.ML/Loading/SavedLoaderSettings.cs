@@ -22,17 +22,7 @@ public static class SavedLoaderSettings
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         var ml = new MLContext();
-        ITransformer model;
-        DataViewSchema inputSchema;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            model = ml.Model.Load(stream, out inputSchema);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException or InvalidDataException)
-        {
-            throw new ModelFormatException(path, e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot load the model .zip ({e.Message.Split('\n')[0]})", e);
-        }
+        var model = ModelZip.Load(ml, path, out var inputSchema);
         return Find(ml, model, inputSchema, path);
     }
 

@@ -233,6 +233,7 @@ internal static class ModelFile
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         (byte[] Network, ModelDescription? Description)? found = null;
+        ModelZip.Verify(path);
         try
         {
             using var zip = ZipFile.OpenRead(path);

@@ -23,9 +23,21 @@ internal static class ImageFileAccess
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            string problem = e is FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot open file ({e.Message})";
-            throw new ImageFormatException(path, problem, e);
+            throw new ImageFormatException(path, MissingOrUnopenable(path, e), e);
         }
+    }
+
+    /// <summary>
+    /// The one wording for a path that cannot be opened as a file, so that every reader (and the cache, which hashes
+    /// the file first) says the same: a folder is named as such instead of "access denied" or "not found".
+    /// </summary>
+    public static string MissingOrUnopenable(string path, Exception? error = null)
+    {
+        if (Directory.Exists(path))
+        {
+            return "is a directory, not an image file";
+        }
+        return error is null or FileNotFoundException or DirectoryNotFoundException ? "file not found" : $"cannot open file ({error.Message})";
     }
 
     /// <summary>Opens <paramref name="path"/> for sequential reading, inflating it when it is gzip-compressed.</summary>

@@ -81,7 +81,7 @@ public sealed class MriImage
         {
             throw new ImageFormatException(headerPath, "file is empty");
         }
-        if (NiftiHeader.LooksLikeNifti(head))
+        if (NiftiHeader.LooksLikeNifti(head) || (NiftiHeader.HasNiftiMagic(head) && !MghHeader.LooksLikeMgh(head)))
         {
             return LoadNifti(path, headerPath, pair?.Image, compressed, head);
         }
@@ -129,7 +129,7 @@ public sealed class MriImage
         {
             header = WithFooter(path, compressed, header);
         }
-        var data = new VoxelData(path, MghHeader.DataOffset, compressed, header.DataType, bigEndian: true, header.Shape, null);
+        var data = new VoxelData(path, MghHeader.DataOffset, compressed, header.DataType, bigEndian: true, header.Shape, null, "the MGH data offset");
         data.CheckReadable(path, checkArrayLength: false);
         return new MriImage(path, ImageFormat.Mgh, compressed, header.Shape, header.Zooms, header.GetAffine(), data, null, header);
     }

@@ -186,6 +186,15 @@ public sealed class NiftiHeader
         return le is Nifti1HeaderSize or Nifti2HeaderSize || be is Nifti1HeaderSize or Nifti2HeaderSize;
     }
 
+    /// <summary>
+    /// Whether <paramref name="head"/> carries a NIfTI magic where NIfTI-1 (<c>n+1</c>/<c>ni1</c> at byte 344) or
+    /// NIfTI-2 (<c>n+2</c>/<c>ni2</c> at byte 4) has it, whatever <c>sizeof_hdr</c> says: a NIfTI file with a damaged
+    /// size field is then reported as that, not as an unknown format.
+    /// </summary>
+    internal static bool HasNiftiMagic(ReadOnlySpan<byte> head) =>
+        (head.Length >= 348 && (head.Slice(344, 4).SequenceEqual("n+1\0"u8) || head.Slice(344, 4).SequenceEqual("ni1\0"u8)))
+        || (head.Length >= 8 && (head.Slice(4, 4).SequenceEqual("n+2\0"u8) || head.Slice(4, 4).SequenceEqual("ni2\0"u8)));
+
     /// <summary>The header size announced by <c>sizeof_hdr</c> (348 or 540), or 0 when it is neither.</summary>
     internal static int AnnouncedSize(ReadOnlySpan<byte> first4)
     {

@@ -15,9 +15,13 @@ public sealed class VoxelData
     private const int ChunkBytes = 1 << 17;
     private readonly long _compressedLength;
 
+    /// <summary>The header field the offset comes from, for messages about a file that ends before it.</summary>
+    private readonly string _offsetField;
+
     internal VoxelData(string dataFilePath, long offset, bool compressed, NiftiDataType dataType, bool bigEndian,
-        long[] shape, (double Slope, double Intercept)? scaling)
+        long[] shape, (double Slope, double Intercept)? scaling, string offsetField = "vox_offset")
     {
+        _offsetField = offsetField;
         DataFilePath = dataFilePath;
         Offset = offset;
         IsCompressed = compressed;
@@ -84,9 +88,24 @@ public sealed class VoxelData
             throw new ArgumentException($"destination holds {destination.Length} values, the image has {VoxelCount}", nameof(destination));
         }
         CheckReadable(DataFilePath, checkArrayLength: false);
+        ReadFloat32Prefix(destination);
+    }
+
+    /// <summary>
+    /// Reads the first <paramref name="destination"/>.Length voxels as float32 after scaling (the first volume of a
+    /// 4-D image without reading the others).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The file is truncated or corrupt.</exception>
+    internal void ReadFloat32Prefix(Span<float> destination)
+    {
+        if (destination.Length > VoxelCount)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} values, the image has {VoxelCount}", nameof(destination));
+        }
+        CheckReadable(DataFilePath, checkArrayLength: false);
         if (DataType == NiftiDataType.Float32 && Scaling is null)
         {
-            ReadBytes(MemoryMarshal.AsBytes(destination));
+            ReadValues(destination);
             if (IsBigEndian)
             {
                 var asInt = MemoryMarshal.Cast<float, int>(destination);
@@ -95,7 +114,7 @@ public sealed class VoxelData
             return;
         }
         int size = DataType.SizeOf();
-        using var reader = new ChunkReader(this);
+        using var reader = new ChunkReader(this, (long)destination.Length * size);
         while (reader.TryNext(out var chunk, out int first))
         {
             ConvertToFloat(chunk, destination.Slice(first, chunk.Length / size));
@@ -128,11 +147,15 @@ public sealed class VoxelData
         }
         CheckReadable(DataFilePath, checkArrayLength: true);
         var result = GC.AllocateUninitializedArray<T>((int)VoxelCount);
-        var bytes = MemoryMarshal.AsBytes(result.AsSpan());
-        ReadBytes(bytes);
+        ReadValues<T>(result);
         if (IsBigEndian)
         {
-            SwapInPlace(bytes, DataType.SizeOf());
+            // Per part: the bytes of more than 2 GB of voxels do not fit one span.
+            for (long start = 0; start < result.Length; start += MaxValuesPerRead<T>())
+            {
+                int count = (int)Math.Min(MaxValuesPerRead<T>(), result.Length - start);
+                SwapInPlace(MemoryMarshal.AsBytes(result.AsSpan((int)start, count)), DataType.SizeOf());
+            }
         }
         return result;
     }
@@ -143,7 +166,7 @@ public sealed class VoxelData
     {
         CheckReadable(DataFilePath, checkArrayLength: false);
         var acc = new StatsAccumulator();
-        using (var reader = new ChunkReader(this))
+        using (var reader = new ChunkReader(this, ByteCount))
         {
             while (reader.TryNext(out var chunk, out _))
             {
@@ -182,6 +205,10 @@ public sealed class VoxelData
                 throw new ImageFormatException(path, $"header announces {needed} bytes of voxel data ({string.Join('x', Shape)} {DataType.NumpyName()}), more than a {_compressedLength}-byte gzip file can hold");
             }
         }
+        else if (needed > 0 && Offset >= _compressedLength)
+        {
+            throw new ImageFormatException(path, $"{_offsetField} {Offset} lies past the end of the {_compressedLength}-byte file: there is no voxel data");
+        }
         else if (_compressedLength - Offset < needed)
         {
             throw new ImageFormatException(path, $"file is truncated: {string.Join('x', Shape)} {DataType.NumpyName()} needs {needed} bytes of voxel data from offset {Offset}, the file has {Math.Max(0, _compressedLength - Offset)}");
@@ -193,7 +220,7 @@ public sealed class VoxelData
         Stream s = ImageFileAccess.OpenRead(DataFilePath, IsCompressed);
         try
         {
-            ImageFileAccess.Skip(s, Offset, DataFilePath, "the voxel data starts");
+            ImageFileAccess.Skip(s, Offset, DataFilePath, $"{_offsetField} {Offset}, where the voxel data should start");
             return s;
         }
         catch
@@ -203,30 +230,30 @@ public sealed class VoxelData
         }
     }
 
-    private void ReadBytes(Span<byte> destination)
+    /// <summary>Values per read: a span of bytes holds at most 2 GB, and 1 GB parts keep each read's length an int.</summary>
+    private static int MaxValuesPerRead<T>() where T : unmanaged => (1 << 30) / Unsafe.SizeOf<T>();
+
+    /// <summary>The first <paramref name="destination"/>.Length voxels' bytes as stored, read in parts of at most 1 GB.</summary>
+    private void ReadValues<T>(Span<T> destination) where T : unmanaged
     {
-        if (!IsCompressed)
+        long total = (long)destination.Length * Unsafe.SizeOf<T>();
+        using Stream? s = IsCompressed ? OpenAtData() : null;
+        using var fs = IsCompressed ? null : ImageFileAccess.OpenRaw(DataFilePath, bufferSize: 0);
+        long done = 0;
+        for (int start = 0; start < destination.Length; start += MaxValuesPerRead<T>())
         {
-            using var fs = ImageFileAccess.OpenRaw(DataFilePath, bufferSize: 0);
+            var bytes = MemoryMarshal.AsBytes(destination.Slice(start, Math.Min(MaxValuesPerRead<T>(), destination.Length - start)));
             int read = 0;
-            long pos = Offset;
-            while (read < destination.Length)
+            while (read < bytes.Length)
             {
-                int n = RandomAccess.Read(fs.SafeFileHandle, destination[read..], pos);
+                int n = s is not null ? ImageFileAccess.ReadUpTo(s, bytes[read..], DataFilePath) : RandomAccess.Read(fs!.SafeFileHandle, bytes[read..], Offset + done + read);
                 if (n == 0)
                 {
-                    ThrowTruncated(read, destination.Length);
+                    ThrowTruncated(done + read, total);
                 }
                 read += n;
-                pos += n;
             }
-            return;
-        }
-        using Stream s = OpenAtData();
-        int got = ImageFileAccess.ReadUpTo(s, destination, DataFilePath);
-        if (got < destination.Length)
-        {
-            ThrowTruncated(got, destination.Length);
+            done += read;
         }
     }
 
@@ -237,18 +264,21 @@ public sealed class VoxelData
         private readonly Stream _stream;
         private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(ChunkBytes);
         private readonly int _size;
+        private readonly long _total;
         private long _done;
 
-        public ChunkReader(VoxelData owner)
+        /// <summary>Reads the first <paramref name="byteCount"/> bytes of the voxel data.</summary>
+        public ChunkReader(VoxelData owner, long byteCount)
         {
             _owner = owner;
             _size = owner.DataType.SizeOf();
+            _total = byteCount;
             _stream = owner.OpenAtData();
         }
 
         public bool TryNext(out ReadOnlySpan<byte> chunk, out int firstVoxel)
         {
-            long total = _owner.ByteCount;
+            long total = _total;
             firstVoxel = (int)Math.Min(int.MaxValue, _done / _size);
             if (_done >= total)
             {

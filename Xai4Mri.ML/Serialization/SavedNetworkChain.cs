@@ -27,7 +27,7 @@ internal static class SavedNetworkChain
     /// </summary>
     public static ITransformer Build(byte[] graph, int[] inputShape, string featureColumnName, LabelKind kind, IReadOnlyList<string> classNames)
     {
-        var ml = new MLContext();
+        var ml = OnnxTempFolder.Context();
         string networkOutput = NetworkOutputColumn(kind);
         IEstimator<ITransformer> chain = ml.Transforms.ApplyOnnxModel([networkOutput], [featureColumnName], new MemoryStream(graph));
         chain = kind switch
@@ -54,7 +54,7 @@ internal static class SavedNetworkChain
     /// </summary>
     public static ITransformer BuildFeatures(byte[] graph, int[] inputShape, string featureColumnName, string outputColumnName)
     {
-        var ml = new MLContext();
+        var ml = OnnxTempFolder.Context();
         return FitOnSchema(ml, ml.Transforms.ApplyOnnxModel([outputColumnName], [featureColumnName], new MemoryStream(graph)), inputShape, featureColumnName);
     }
 

@@ -15,6 +15,10 @@ internal static class ImageFileCheck
             return "no image path given";
         }
         var info = new FileInfo(path);
+        if (!info.Exists && Directory.Exists(path))
+        {
+            return "image path is a directory, not an image file";
+        }
         if (!info.Exists)
         {
             return "image file not found";

@@ -33,6 +33,9 @@ public static class HeadCheck
     private const double DarkRun = 2;
     private const double InnerWithin = 20;
 
+    // No head scan's grid reaches farther than this (mm) from the head's centre.
+    private const double MaxReachMm = 5000;
+
     private const double Step = 0.5;
     private const int Directions = 400;
 
@@ -77,6 +80,13 @@ public static class HeadCheck
         {
             return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
                 string.Create(inv, $"{foreground:F0} mL above background but no tissue contrast (robust spread {contrast:F3} of its median, a brain or head shows at least {BrainExtractor.MinimumContrast}): a uniform blob"));
+        }
+        double reach = GridReach(volume, stats.Centre);
+        if (!(reach <= MaxReachMm))
+        {
+            // Also keeps the rays' length (in steps) an array size: a damaged voxel size can make the grid light-years wide.
+            return new HeadCheckResult(HeadCheckVerdict.NoHead, foreground, double.NaN, 0, border,
+                string.Create(inv, $"the grid reaches {reach:G3} mm from the object's centre, more than the {MaxReachMm:F0} mm any head scan spans (are the voxel sizes damaged, or not in mm?)"));
         }
         var (shell, rays) = ShellFraction(volume, sampler, stats);
         bool large = foreground > MaxBrainVolumeMl;

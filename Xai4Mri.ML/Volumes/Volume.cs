@@ -97,7 +97,9 @@ public sealed class Volume
         {
             throw new ImageFormatException(image.FilePath, $"volume of {perVolume} voxels is too large");
         }
-        float[] all = image.GetFloatData();
+        // Only the first volume is read: the others of a 4-D file would cost memory and time for nothing.
+        var all = GC.AllocateUninitializedArray<float>((int)perVolume);
+        image.Data.ReadFloat32Prefix(all);
         var data = GC.AllocateUninitializedArray<float>((int)perVolume);
         // NIfTI stores x fastest; C order wants z fastest.
         Parallel.For(0, nx, i =>

@@ -121,7 +121,7 @@ public sealed class VolumeCache
             info = new FileInfo(path);
             if (!info.Exists)
             {
-                throw new ImageFormatException(path, "file not found");
+                throw new ImageFormatException(path, ImageFileAccess.MissingOrUnopenable(path));
             }
         }
         catch (Exception e) when (e is IOException and not ImageFormatException or UnauthorizedAccessException)

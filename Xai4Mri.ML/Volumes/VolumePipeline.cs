@@ -27,9 +27,12 @@ internal sealed class VolumePipeline
     /// <param name="cachedSteps">The steps whose result is cached, in order.</param>
     /// <param name="placement">How the prepared volume goes into the network's box.</param>
     /// <param name="intensity">Clipping and scaling of the placed volume; null for none.</param>
-    public VolumePipeline(bool allowFourD, float background, IReadOnlyList<IVolumeStep> cachedSteps, PlaceInBox placement, IIntensityStep? intensity)
+    /// <param name="maxVoxels">The most voxels of one 3-D volume a file may have; checked from the header before any voxel is read.</param>
+    public VolumePipeline(bool allowFourD, float background, IReadOnlyList<IVolumeStep> cachedSteps, PlaceInBox placement, IIntensityStep? intensity,
+        long maxVoxels = long.MaxValue)
     {
         AllowFourD = allowFourD;
+        MaxVoxels = maxVoxels;
         Background = background;
         CachedSteps = cachedSteps;
         Placement = placement;
@@ -48,6 +51,9 @@ internal sealed class VolumePipeline
 
     /// <summary>The background value.</summary>
     public float Background { get; }
+
+    /// <summary>The most voxels of one 3-D volume a file may have (the loader's memory budget; not part of the cache key: it changes no result).</summary>
+    public long MaxVoxels { get; }
 
     /// <summary>The steps whose result the cache keeps, in order.</summary>
     public IReadOnlyList<IVolumeStep> CachedSteps { get; }
@@ -69,6 +75,7 @@ internal sealed class VolumePipeline
     /// <exception cref="ImageFormatException">The image is not 3-D (unless allowed), or a step cannot apply to it.</exception>
     public PreparedVolume Prepare(MriImage image)
     {
+        CheckHeader(image);
         Volume volume = Volume.FromImage(image, AllowFourD);
         long nonFinite = 0;
         float[] d = volume.Data;
@@ -79,6 +86,12 @@ internal sealed class VolumePipeline
                 d[i] = Background;
                 nonFinite++;
             }
+        }
+        if (nonFinite == d.Length)
+        {
+            // Nothing but NaN/Inf is a failed computation, not an empty field of view: loading it as background
+            // would give a network a constant input and a confident score.
+            throw new ImageFormatException(image.FilePath, $"no finite voxel: all {nonFinite} voxels are NaN or infinite");
         }
         // The image as given, before any step: whether it is a head is a fact about the file, and Auto stripping needs it.
         var head = HeadCheck.Check(volume);
@@ -126,6 +139,45 @@ internal sealed class VolumePipeline
             }
         }
         return new PreparedVolume(boxData, shape, start, volume.Shape, volume.Affine, image.Shape, image.Affine, nonFinite, head, stripped, problem);
+    }
+
+    /// <summary>
+    /// Rejects, from the header alone, what no step could conform: an image with no voxels, more in its first volume
+    /// than <see cref="MaxVoxels"/>, or an affine that places no voxel anywhere definite (singular or not finite).
+    /// </summary>
+    /// <exception cref="ImageFormatException">The image has no voxels, is over the budget, or has no usable affine.</exception>
+    public void CheckHeader(MriImage image)
+    {
+        var affine = image.Affine;
+        bool finite = affine.ToRowMajor().All(double.IsFinite);
+        try
+        {
+            _ = affine.Inverse();
+        }
+        catch (InvalidOperationException)
+        {
+            finite = false;
+        }
+        if (!finite)
+        {
+            throw new ImageFormatException(image.FilePath, $"the voxel-to-world affine is singular or not finite (rows {string.Join("; ", affine.ToRows().Select(r => string.Join(' ', r.Select(v => v.ToString("G6", CultureInfo.InvariantCulture)))))}): the image has no definite position or orientation");
+        }
+        long[] shape = image.Shape;
+        string dims = string.Join('x', shape);
+        if (image.Data.VoxelCount == 0)
+        {
+            throw new ImageFormatException(image.FilePath, $"image has no voxels (dimensions {dims})");
+        }
+        long perVolume = 1;
+        for (int a = 0; a < Math.Min(3, shape.Length); a++)
+        {
+            perVolume *= shape[a];
+        }
+        if (perVolume > MaxVoxels)
+        {
+            throw new ImageFormatException(image.FilePath, string.Create(CultureInfo.InvariantCulture,
+                $"{dims} is {perVolume} voxels per volume, more than the loader's budget of {MaxVoxels} (raise NiftiLoaderOptions.MaxVoxels to load it)"));
+        }
     }
 
     /// <summary>Places <paramref name="prepared"/> in the box and scales it, into <paramref name="destination"/>; returns how it was placed.</summary>

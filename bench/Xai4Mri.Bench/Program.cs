@@ -20,6 +20,7 @@ return args.Length == 0 ? Usage() : args[0] switch
     "brain-extraction-dice" => BrainExtractionBenchmark.Dice(args[1..]),
     "brain-extraction-speed" => BrainExtractionBenchmark.Speed(args[1..]),
     "brain-extraction-overlay" => BrainExtractionOverlay.Run(args[1..]),
+    "fuzz" => FuzzBenchmark.Run(args[1..]),
     _ => Usage(),
 };
 
@@ -43,5 +44,6 @@ static int Usage()
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-dice --work DIR [--subjects 3] [--voxel-sizes 1,2,3] [--seed 7] [-f B]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-speed --work DIR [--reps 5]");
     Console.Error.WriteLine("       Xai4Mri.Bench brain-extraction-overlay IN OUT.png [--mask MASK.nii.gz] [--truth TRUTH.nii.gz] [--brain-surface] [-f B]");
+    Console.Error.WriteLine("       Xai4Mri.Bench fuzz [--cases 10000] [--seed 20261204] [--fixtures Xai4Mri.ML.Tests/Fixtures] [--hang-seconds 10]");
     return 2;
 }

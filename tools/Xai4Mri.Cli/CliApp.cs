@@ -21,7 +21,7 @@ public static class CliApp
     /// <summary>Exit code for a malformed command line.</summary>
     public const int ExitUsage = 2;
 
-    /// <summary>Exit code when the work was cancelled (Ctrl+C): 128 + SIGINT, what shells report for an interrupted command.</summary>
+    /// <summary>Exit code when the work was cancelled (Ctrl+C or SIGTERM): 128 + SIGINT, what shells report for an interrupted command.</summary>
     public const int ExitCancelled = 130;
 
     /// <summary>The tool's version: the package version (and commit) from the assembly's informational version.</summary>

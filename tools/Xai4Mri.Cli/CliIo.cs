@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Xai4Mri.Cli;
 
 /// <summary>
@@ -63,23 +65,26 @@ public sealed class CliIo
     internal ProgressBar Progress(string label, int total, string unit) => new(Err, Interactive, label, total, unit, Width);
 
     /// <summary>
-    /// While the returned object lives, the first Ctrl+C (or <see cref="Cancel"/>) prints one notice and calls
-    /// <paramref name="stop"/> instead of killing the process; the work should then end with
-    /// <see cref="OperationCanceledException"/>, which <see cref="CliApp.Guard"/> turns into exit code 130. A second Ctrl+C
-    /// is left to the runtime, which ends the process at once (also 130 from a shell).
+    /// While the returned object lives, the first Ctrl+C or SIGTERM (what <c>kill</c>, a job scheduler or a container
+    /// stop sends; or <see cref="Cancel"/>) prints one notice and calls <paramref name="stop"/> instead of killing the
+    /// process; the work should then end with <see cref="OperationCanceledException"/>, which <see cref="CliApp.Guard"/>
+    /// turns into exit code 130. A second one is left to the runtime, which ends the process at once (also 130 from a
+    /// shell after Ctrl+C).
     /// </summary>
     internal IDisposable OnCancel(string command, Action stop)
     {
         int requested = 0;
-        void Request()
+        // The notice names the signal that came, so that a log of a killed job says why it stopped.
+        void Request(string signal)
         {
             if (Interlocked.Exchange(ref requested, 1) == 0)
             {
-                Err.WriteLine($"{(Interactive ? Environment.NewLine : "")}xai4mri {command}: cancelling after the current step (Ctrl+C again to stop at once)");
+                Err.WriteLine($"{(Interactive ? Environment.NewLine : "")}xai4mri {command}: {(signal == "SIGTERM" ? "SIGTERM: " : "")}cancelling after the current step ({signal} again to stop at once)");
                 stop();
             }
         }
         ConsoleCancelEventHandler? handler = null;
+        PosixSignalRegistration? terminate = null;
         if (_console)
         {
             handler = (_, e) =>
@@ -87,18 +92,27 @@ public sealed class CliIo
                 if (Volatile.Read(ref requested) == 0)
                 {
                     e.Cancel = true;
-                    Request();
+                    Request("Ctrl+C");
                 }
             };
             Console.CancelKeyPress += handler;
+            terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                if (Volatile.Read(ref requested) == 0)
+                {
+                    context.Cancel = true;
+                    Request("SIGTERM");
+                }
+            });
         }
-        var registration = Cancel.Register(Request);
+        var registration = Cancel.Register(() => Request("Ctrl+C"));
         return new Unsubscribe(() =>
         {
             if (handler is not null)
             {
                 Console.CancelKeyPress -= handler;
             }
+            terminate?.Dispose();
             registration.Dispose();
         });
     }

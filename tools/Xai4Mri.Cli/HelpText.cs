@@ -88,7 +88,7 @@ internal static class HelpText
         output.WriteLine("  0    success");
         output.WriteLine("  1    an input could not be read or an output cannot be written (one line on stderr names it)");
         output.WriteLine("  2    the command line is wrong (unknown command or option, missing or bad value)");
-        output.WriteLine("  130  cancelled with Ctrl+C (train keeps its last checkpoint)");
+        output.WriteLine("  130  cancelled with Ctrl+C or SIGTERM (train keeps its last checkpoint)");
     }
 
     /// <summary>Every option of every command, with the command, for tests and docs.</summary>

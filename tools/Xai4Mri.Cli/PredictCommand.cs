@@ -4,6 +4,10 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Xai4Mri.ML;
+using Xai4Mri.ML.Loading;
+using Xai4Mri.ML.Models;
+using Xai4Mri.ML.Nifti;
 using Xai4Mri.ML.Study;
 
 namespace Xai4Mri.Cli;
@@ -48,18 +52,29 @@ internal static class PredictCommand
         ITransformer model;
         try
         {
-            using var stream = File.OpenRead(modelPath);
-            model = ml.Model.Load(stream, out _);
+            model = ModelZip.Load(ml, modelPath, out _);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or FormatException)
+        catch (ModelFormatException e)
         {
-            io.Err.WriteLine($"xai4mri predict: {modelPath}: cannot load the model ({e.Message.Split('\n')[0]})");
+            io.Err.WriteLine($"xai4mri predict: {e.Message}");
             return CliApp.ExitBadInput;
         }
+        int withoutImage = 0;
         IDataView input = data is null
             ? ml.Data.LoadFromEnumerable(files.Select(f => new FileRow { Path = Path.GetFullPath(f) }))
-            : StudyInput.LoadRows(ml, data, template, suffix);
-        int count = (int)(input.GetRowCount() ?? CountRows(input));
+            : LoadStudy(ml, data, template, suffix, io.Err, out withoutImage);
+        var skipped = Unscorable(ml, modelPath, input, io.Err);
+        if (skipped.Count > 0)
+        {
+            input = ml.Data.FilterByCustomPredicate<FileRow>(input, row => skipped.Contains(row.Path));
+        }
+        int count = (int)CountRows(input);
+        int notScored = skipped.Count + withoutImage;
+        if (count == 0 && notScored > 0)
+        {
+            // Each image is named above; an empty table would only hide that nothing was scored.
+            return CliApp.ExitBadInput;
+        }
         string table;
         using (var cancel = new CancellationTokenSource())
         using (var bar = io.Progress("predict", count, "images"))
@@ -79,7 +94,85 @@ internal static class PredictCommand
         {
             File.WriteAllText(outputPath, table);
         }
+        if (notScored > 0)
+        {
+            io.Err.WriteLine($"xai4mri predict: {notScored} of {notScored + count} images were not scored (each named above); the table holds the others");
+            return CliApp.ExitBadInput;
+        }
         return CliApp.ExitOk;
+    }
+
+    /// <summary>
+    /// The rows of a study table or BIDS root; a subject whose image file is missing (or is a directory, or a broken
+    /// link) is named on stderr as not scored, instead of failing the whole table.
+    /// </summary>
+    private static IDataView LoadStudy(MLContext ml, string data, string? template, string suffix, TextWriter stderr, out int withoutImage)
+    {
+        IReadOnlyList<SkippedSubject> missing;
+        IDataView rows;
+        if (Directory.Exists(data))
+        {
+            var bids = BidsDataset.Read(data, suffix, new BidsDatasetOptions { MissingFiles = MissingFilePolicy.Skip });
+            (missing, rows) = (bids.Skipped, bids.ToDataView(ml));
+        }
+        else
+        {
+            var table = StudyTable.Read(data, template ?? StudyInput.DefaultTemplate, options: new StudyTableOptions { MissingFiles = MissingFilePolicy.Skip });
+            (missing, rows) = (table.Skipped, table.ToDataView(ml));
+        }
+        foreach (var subject in missing)
+        {
+            stderr.WriteLine($"xai4mri predict: {subject.Path}: subject {subject.SubjectId}: {subject.Reason}; not scored");
+        }
+        withoutImage = missing.Count;
+        return rows;
+    }
+
+    /// <summary>
+    /// The images the model cannot score, each named on stderr with its problem: a file the model's loader cannot read
+    /// (one bad file then costs its own row, not the whole table), or one that would load as background (all zero, or
+    /// no brain found), which would get a confident score computed from nothing. Checked through the loader's cache, so
+    /// that the prediction then reads each image from there. A model without a LoadNifti of ours is not checked.
+    /// </summary>
+    private static HashSet<string> Unscorable(MLContext ml, string modelPath, IDataView input, TextWriter stderr)
+    {
+        var skipped = new HashSet<string>(StringComparer.Ordinal);
+        NiftiLoaderSettings settings;
+        try
+        {
+            settings = SavedLoaderSettings.FromModelZip(modelPath);
+        }
+        catch (ModelFormatException)
+        {
+            return skipped;
+        }
+        var loader = ml.Transforms.LoadNifti("Image", DatasetColumnNames.Path, settings).Fit(input);
+        using var cursor = input.GetRowCursor([input.Schema[DatasetColumnNames.Path]]);
+        var getPath = cursor.GetGetter<ReadOnlyMemory<char>>(input.Schema[DatasetColumnNames.Path]);
+        ReadOnlyMemory<char> value = default;
+        while (cursor.MoveNext())
+        {
+            getPath(ref value);
+            string path = value.ToString();
+            string? problem;
+            try
+            {
+                problem = loader.Problem(path);
+            }
+            catch (ImageFormatException e)
+            {
+                problem = e.Message;
+            }
+            catch (ArgumentException)
+            {
+                problem = "no image path given";
+            }
+            if (problem is not null && skipped.Add(path))
+            {
+                stderr.WriteLine($"xai4mri predict: {(problem.StartsWith(path, StringComparison.Ordinal) ? problem : $"{path}: {problem}")}; not scored");
+            }
+        }
+        return skipped;
     }
 
     private static long CountRows(IDataView view)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Loading;
 using Xai4Mri.ML.Models;
@@ -113,6 +114,18 @@ internal sealed class StudyInput
     /// </summary>
     public static IEstimator<ITransformer> Loader(MLContext ml, IDataView study, NiftiLoaderOptions options, TextWriter stderr)
     {
+        // The loader's findings (images that load as background, NaN/Inf voxels, heads, mixed grids) are warnings on
+        // the context's log: a command that trains or analyses says them instead of using such images without a word.
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == ChannelMessageKind.Warning && e.Source == "LoadNifti")
+            {
+                lock (stderr)
+                {
+                    stderr.WriteLine($"LoadNifti: warning: {e.RawMessage}");
+                }
+            }
+        };
         if (options.CacheDirectory is not null && PreparedCache.FittedSettings(study, options) is { } fitted)
         {
             stderr.WriteLine("LoadNifti: the loader's fit comes from the prepared cache (no image is read to fit)");

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using Xai4Mri.ML;
 using Xai4Mri.ML.Models;
 using Xai4Mri.ML.NetworkData;
@@ -144,6 +145,15 @@ internal sealed class TrainCommand
     {
         var ml = new MLContext(seed: r.GetValue(_seed));
         var (study, labelColumn) = _study.Load(ml, r, io.Err);
+        // The trainer says on its log whether it resumed from the checkpoint, or ignored one that it cannot read or that
+        // belongs to another run (other data, model or options); either way the user should know before epochs pass.
+        ml.Log += (_, e) =>
+        {
+            if (e.Source == "MriNetTransfer" && (e.Kind == ChannelMessageKind.Warning || e.RawMessage.StartsWith("resuming from ", StringComparison.Ordinal)))
+            {
+                io.Err.WriteLine($"xai4mri train: {(e.Kind == ChannelMessageKind.Warning ? "warning: " : "")}{e.RawMessage}");
+            }
+        };
         string output = r.GetRequiredValue(_output);
         using var pretrained = r.GetValue(_model) is { } modelPath ? MriNetModel.Load(modelPath) : null;
         // Conformed as the model expects (orientation, voxel size, box, intensities), as `analyze` does.
@@ -163,7 +173,7 @@ internal sealed class TrainCommand
         bar.Dispose();
         io.Err.WriteLine(StudyInput.CacheLine(fitted));
         var trained = ((IEnumerable<ITransformer>)fitted).OfType<MriNetPredictionTransformer>().Last();
-        ml.Model.Save(fitted, study.Schema, output);
+        ModelZip.Save(ml, fitted, study.Schema, output);
         if (r.GetValue(_plot) is { } plot)
         {
             trained.History.SavePlot(plot);

@@ -142,7 +142,11 @@ internal sealed class HeadStatistics
         double scale = (Bins - 1) / ((double)max - min);
         foreach (float v in data)
         {
-            histogram[(int)((v - min) * scale)]++;
+            // The float difference keeps the bins every earlier result came from; for values near ±float.MaxValue it
+            // overflows to infinity, which is no bin, so those are placed in double.
+            float offset = v - min;
+            double position = float.IsFinite(offset) ? offset * scale : ((double)v - min) * scale;
+            histogram[Math.Min(Bins - 1, (int)position)]++;
         }
         return fractions.Select(q => FromHistogram(histogram, data.Length, q, min, scale)).ToArray();
     }
