@@ -150,7 +150,8 @@ public sealed class TransferabilityTests
     public void FastTreeProbeScoresStayThoseRecordedWithMLNet501()
     {
         // The held-out benchmark compares FastTree probe scores across runs, so a new ML.NET must not change them:
-        // these are the per-fold scores on the real penultimate features of Fixtures/ridge as ML.NET 5.0.1 gave them.
+        // these are the per-fold scores on the real penultimate features of Fixtures/ridge as ML.NET 5.0.1 gave them
+        // (6.0.0 gives the same, bit for bit).
         var lines = File.ReadAllLines(TestPaths.Fixture("ridge/features.csv"));
         float[][] rows = [.. lines.Select(l => l.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
         float[][] x = [.. rows.Select(r => r[..^1])];
