@@ -7,8 +7,23 @@ internal static class TestPaths
 
     public static string Fixture(string relative) => Path.Combine(Fixtures, relative);
 
+    /// <summary>The repository root (the folder with Xai4Mri.sln above the test output), for tests that read its sources and docs.</summary>
+    public static string Repository { get; } = FindRepository();
+
     /// <summary>A new empty folder under the system temp directory; deleted by the caller's <c>using</c>.</summary>
     public static ScratchFolder Scratch() => new();
+
+    private static string FindRepository()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Xai4Mri.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"no Xai4Mri.sln above {AppContext.BaseDirectory}");
+    }
 }
 
 /// <summary>A temporary folder removed on dispose.</summary>

@@ -43,7 +43,7 @@ public sealed partial class FrozenRulesTests
     [TestMethod]
     public void TheConstantsAreTheDocumentedOnes()
     {
-        string doc = File.ReadAllText(Path.Combine(Repository(), "docs", "analysis-validation.md"));
+        string doc = File.ReadAllText(Path.Combine(TestPaths.Repository, "docs", "analysis-validation.md"));
         int start = doc.IndexOf("## Frozen rules", StringComparison.Ordinal);
         Assert.IsGreaterThanOrEqualTo(0, start, "docs/analysis-validation.md has a Frozen rules section");
         var documented = ConstantRow().Matches(doc[start..]).ToDictionary(m => m.Groups["name"].Value, m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
@@ -206,18 +206,6 @@ public sealed partial class FrozenRulesTests
         Assert.AreEqual(TransferApproach.FrozenFeatures, tiny.Approach);
         Assert.AreEqual(100, tiny.Epochs);
         Assert.AreEqual(0, tiny.FineTuneEpochs);
-    }
-
-    private static string Repository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Xai4Mri.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no Xai4Mri.sln above {AppContext.BaseDirectory}");
     }
 
     [GeneratedRegex(@"^\| `Recommender\.(?<name>\w+)` \| (?<value>[0-9.]+) \|", RegexOptions.Multiline)]

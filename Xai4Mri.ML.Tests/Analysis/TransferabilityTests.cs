@@ -145,4 +145,25 @@ public sealed class TransferabilityTests
         var label = Assert.ThrowsExactly<ArgumentOutOfRangeException>(() => Transferability.Compute(ml, model, data, "Nope"));
         StringAssert.Contains(label.Message, "label column 'Nope' not found");
     }
+
+    [TestMethod]
+    public void FastTreeProbeScoresStayThoseRecordedWithMLNet501()
+    {
+        // The held-out benchmark compares FastTree probe scores across runs, so a new ML.NET must not change them:
+        // these are the per-fold scores on the real penultimate features of Fixtures/ridge as ML.NET 5.0.1 gave them
+        // (6.0.0 gives the same, bit for bit).
+        var lines = File.ReadAllLines(TestPaths.Fixture("ridge/features.csv"));
+        float[][] rows = [.. lines.Select(l => l.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray())];
+        float[][] x = [.. rows.Select(r => r[..^1])];
+        float[] age = [.. rows.Select(r => r[^1])];
+        float[] tercile = [.. age.Select(a => a < 40 ? 0f : a < 60 ? 1f : 2f)];
+        int[] fold = [.. Enumerable.Range(0, 60).Select(i => i % 5)];
+
+        double[] mae = [.. Enumerable.Range(0, 5).Select(f => Transferability.Tree(new MLContext(seed: 1), x, age, fold, f, regression: true, seed: 1))];
+        double[] accuracy = [.. Enumerable.Range(0, 5).Select(f => Transferability.Tree(new MLContext(seed: 1), x, tercile, fold, f, regression: false, seed: 1))];
+
+        string Show(double[] values) => string.Join(", ", values.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+        CollectionAssert.AreEqual(new double[] { 10.08913246790568, 9.246678829193115, 9.273491541544596, 11.048146565755209, 11.67786455154419 }, mae, Show(mae));
+        CollectionAssert.AreEqual(new double[] { 0.9333333333333332, 0.4666666666666666, 0.611111111111111, 0.5555555555555555, 0.4666666666666666 }, accuracy, Show(accuracy));
+    }
 }

@@ -11,8 +11,6 @@ namespace Xai4Mri.ML.Tests.Architecture;
 [TestClass]
 public sealed partial class LayerDependencyTests
 {
-    private static readonly string Repository = FindRepository();
-
     private static readonly LayerGraph Graph = new(typeof(MriNetModel).Assembly, "Xai4Mri.ML");
 
     [TestMethod]
@@ -57,7 +55,7 @@ public sealed partial class LayerDependencyTests
     [TestMethod]
     public void EachFileDeclaresAtMostOnePublicType()
     {
-        var files = Directory.EnumerateFiles(Path.Combine(Repository, "Xai4Mri.ML"), "*.cs", SearchOption.AllDirectories)
+        var files = Directory.EnumerateFiles(Path.Combine(TestPaths.Repository, "Xai4Mri.ML"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)).ToList();
         Assert.IsGreaterThan(100, files.Count);
         var crowded = files.Where(f => PublicType().Matches(File.ReadAllText(f)).Count > 1).Select(f => Path.GetFileName(f)).ToList();
@@ -67,7 +65,7 @@ public sealed partial class LayerDependencyTests
     /// <summary>The layer table of docs/architecture.md: each row's folder and the layers it may use, in table order.</summary>
     private static List<(string Layer, HashSet<string> Uses)> LayerRows()
     {
-        string doc = File.ReadAllText(Path.Combine(Repository, "docs", "architecture.md"));
+        string doc = File.ReadAllText(Path.Combine(TestPaths.Repository, "docs", "architecture.md"));
         int start = doc.IndexOf("## Layers", StringComparison.Ordinal);
         Assert.IsGreaterThanOrEqualTo(0, start, "docs/architecture.md has a Layers section");
         var rows = new List<(string, HashSet<string>)>();
@@ -82,18 +80,6 @@ public sealed partial class LayerDependencyTests
     }
 
     private static Dictionary<string, HashSet<string>> LayerTable() => LayerRows().ToDictionary(r => r.Layer, r => r.Uses, StringComparer.Ordinal);
-
-    private static string FindRepository()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Xai4Mri.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException($"no Xai4Mri.sln above {AppContext.BaseDirectory}");
-    }
 
     [GeneratedRegex(@"^\| `(?<layer>\w+)/` \|[^\n]*\| (?<uses>[^|\n]+) \|\s*$", RegexOptions.Multiline)]
     private static partial Regex TableRow();

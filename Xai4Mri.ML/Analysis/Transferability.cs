@@ -449,7 +449,8 @@ internal static class Transferability
         public float Target { get; set; }
     }
 
-    private static double Tree(MLContext ml, float[][] x, float[] targets, int[] fold, int test, bool regression, int seed)
+    /// <summary>The FastTree probe's score on fold <paramref name="test"/> (MAE, or balanced accuracy over the classes).</summary>
+    internal static double Tree(MLContext ml, float[][] x, float[] targets, int[] fold, int test, bool regression, int seed)
     {
         var definition = SchemaDefinition.Create(typeof(ProbeRow));
         definition[nameof(ProbeRow.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, x[0].Length);

@@ -36,7 +36,7 @@ internal static class MLNetInternals
                 return fromField;
             }
         }
-        throw new NotSupportedException($"this ML.NET version does not expose the environment of {catalog.GetType().Name}; Xai4Mri.ML needs ML.NET 5.0");
+        throw new NotSupportedException($"this ML.NET version does not expose the environment of {catalog.GetType().Name}; Xai4Mri.ML needs ML.NET 6.0");
     }
 
     /// <summary>
@@ -80,11 +80,11 @@ internal static class MLNetInternals
     /// <summary><c>MLContext.CancelExecution()</c>: the work running in the context stops at its next check.</summary>
     /// <exception cref="NotSupportedException">This ML.NET version has no such method.</exception>
     public static void CancelExecution(MLContext ml) =>
-        (CancelMethod ?? throw new NotSupportedException("this ML.NET version has no MLContext.CancelExecution; Xai4Mri.ML needs ML.NET 5.0")).Invoke(ml, null);
+        (CancelMethod ?? throw new NotSupportedException("this ML.NET version has no MLContext.CancelExecution; Xai4Mri.ML needs ML.NET 6.0")).Invoke(ml, null);
 
     /// <summary>A schema-shape column (name, vector kind, item type, whether it is a key; no annotations).</summary>
     public static SchemaShape.Column SchemaColumn(string name, SchemaShape.Column.VectorKind kind, DataViewType itemType, bool isKey = false) =>
         ColumnConstructor?.Invoke([name, kind, itemType, isKey, null]) is SchemaShape.Column column
             ? column
-            : throw new NotSupportedException("this ML.NET version does not allow building SchemaShape columns; Xai4Mri.ML needs ML.NET 5.0");
+            : throw new NotSupportedException("this ML.NET version does not allow building SchemaShape columns; Xai4Mri.ML needs ML.NET 6.0");
 }
