@@ -118,17 +118,7 @@ public sealed class SubjectFolds
         {
             return Create(SubjectSplit.ReadSubjects(data, subject), options.NumberOfFolds, options.Seed);
         }
-        if (options.StratifyBins < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"StratifyBins must be at least 1, not {options.StratifyBins}");
-        }
-        DataViewSchema.Column stratifier = data.Schema.GetColumnOrNull(options.StratifyBy)
-            ?? throw new ArgumentException($"no column '{options.StratifyBy}' to stratify by; columns: {string.Join(", ", data.Schema.Select(c => c.Name))}", nameof(options));
-        List<string[]> strata = SubjectSplit.StratumOf(data, subject, stratifier, options.StratifyBins)
-            .GroupBy(kv => kv.Value, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => g.Select(kv => kv.Key).Order(StringComparer.Ordinal).ToArray())
-            .ToList();
+        List<string[]> strata = SubjectSplit.Strata(data, subject, options.StratifyBy, options.StratifyBins, nameof(options));
         return Deal(strata, options.NumberOfFolds, options.Seed);
     }
 

@@ -121,17 +121,7 @@ public sealed class SubjectSplit
         {
             return Create(ReadSubjects(data, subject), options);
         }
-        if (options.StratifyBins < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), $"StratifyBins must be at least 1, not {options.StratifyBins}");
-        }
-        DataViewSchema.Column stratifier = data.Schema.GetColumnOrNull(options.StratifyBy)
-            ?? throw new ArgumentException($"no column '{options.StratifyBy}' to stratify by; columns: {string.Join(", ", data.Schema.Select(c => c.Name))}", nameof(options));
-        Dictionary<string, string> stratumOf = StratumOf(data, subject, stratifier, options.StratifyBins);
-        List<string[]> strata = stratumOf.GroupBy(kv => kv.Value, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => g.Select(kv => kv.Key).Order(StringComparer.Ordinal).ToArray())
-            .ToList();
+        List<string[]> strata = Strata(data, subject, options.StratifyBy, options.StratifyBins, nameof(options));
         return Assign(strata, options);
     }
 
@@ -367,6 +357,26 @@ public sealed class SubjectSplit
             yield return value.Length > 0 ? value.ToString()
                 : throw new DatasetException(null, $"row {cursor.Position + 1} has an empty subject id in column '{subject.Name}'");
         }
+    }
+
+    /// <summary>
+    /// The subjects grouped by stratum of column <paramref name="stratifyBy"/>, strata and ids in ordinal order: what
+    /// both the split and the folds shuffle and deal.
+    /// </summary>
+    /// <exception cref="ArgumentException">No such column, a column of an unsupported type, or fewer than one bin.</exception>
+    internal static List<string[]> Strata(IDataView data, DataViewSchema.Column subject, string stratifyBy, int bins, string optionsName)
+    {
+        if (bins < 1)
+        {
+            throw new ArgumentOutOfRangeException(optionsName, $"StratifyBins must be at least 1, not {bins}");
+        }
+        DataViewSchema.Column stratifier = data.Schema.GetColumnOrNull(stratifyBy)
+            ?? throw new ArgumentException($"no column '{stratifyBy}' to stratify by; columns: {string.Join(", ", data.Schema.Select(c => c.Name))}", optionsName);
+        return StratumOf(data, subject, stratifier, bins)
+            .GroupBy(kv => kv.Value, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Select(kv => kv.Key).Order(StringComparer.Ordinal).ToArray())
+            .ToList();
     }
 
     /// <summary>Each subject's stratum key: the text value, or the quantile bin of a number (<c>q0</c>, <c>q1</c>, …); <see cref="MissingStratum"/> when it has no value.</summary>
